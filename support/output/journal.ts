@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PO_STATUSES, SETTLED_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
+
+export interface JournalContents {
+  /** By PO id: the last entry of each id wins, in the order POs last finished. */
+  results: Map<string, PoResult>;
+  /** Lines that were neither blank nor a usable entry (torn by a kill mid-write, edited by hand). */
+  skippedLines: number;
+}
+
+/**
+ * Every finished PO, one JSON line each, written as soon as it finishes: a run killed at any
+ * point keeps every PO it had finished, and the next run resumes from here. Several workers
+ * (processes) append to the same file.
+ */
+export class ResultJournal {
+  private directoryReady = false;
+
+  constructor(readonly file: string) {}
+
+  append(result: PoResult): void {
+    if (!this.directoryReady) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.directoryReady = true;
+    }
+    const line = Buffer.from(`${JSON.stringify(result)}\n`, 'utf8');
+    const created = !fs.existsSync(this.file);
+    // O_APPEND makes each write land at the end of the file even with other processes writing;
+    // one write per line keeps lines from interleaving.
+    const fd = fs.openSync(this.file, 'a');
+    try {
+      let written = 0;
+      while (written < line.length) written += fs.writeSync(fd, line, written, line.length - written);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (created) syncDirectory(path.dirname(this.file));
+  }
+
+  /** Tolerates a missing file, blank lines and lines torn by a kill mid-write. */
+  static read(file: string): JournalContents {
+    const contents: JournalContents = { results: new Map(), skippedLines: 0 };
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return contents;
+      throw error;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const result = parseLine(line);
+      if (result) {
+        // Re-inserting moves the id to the end, so iteration follows the order POs last finished.
+        contents.results.delete(result.id);
+        contents.results.set(result.id, result);
+      } else {
+        contents.skippedLines += 1;
+      }
+    }
+    return contents;
+  }
+}
+
+export function journalEntryIsSettled(result: PoResult): boolean {
+  return SETTLED_STATUSES.has(result.status);
+}
+
+const ENTRY_START = '{"id":';
+
+/**
+ * A line torn by a kill mid-write has no newline, so the next process's entry is glued to
+ * it. JSON escapes every `"` inside strings, so `{"id":` only occurs where an entry starts:
+ * the glued entry is recovered from its last occurrence.
+ */
+function parseLine(line: string): PoResult | undefined {
+  const whole = parseEntry(line);
+  if (whole) return whole;
+  const start = line.lastIndexOf(ENTRY_START);
+  return start > 0 ? parseEntry(line.slice(start)) : undefined;
+}
+
+function parseEntry(text: string): PoResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isPoResult(value) ? value : undefined;
+}
+
+function isPoResult(value: unknown): value is PoResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    typeof entry.id === 'string' &&
+    entry.id !== '' &&
+    typeof entry.poNumber === 'string' &&
+    PO_STATUSES.includes(entry.status as PoStatus) &&
+    Array.isArray(entry.files) &&
+    typeof entry.finishedAt === 'string'
+  );
+}
+
+/** Makes the new file's directory entry durable too; Windows cannot open a directory for this and does not need it. */
+function syncDirectory(directory: string): void {
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(directory, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
