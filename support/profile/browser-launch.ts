@@ -1,0 +1,266 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+import { OperatorError } from '../operator-error.js';
+import type { BrowserChannel, Settings } from '../settings.js';
+
+/**
+ * Which browser build to start and with which flags, so that every window opens the
+ * operator's profile the way the operator's own browser would (PROFILES.md), and so
+ * that a refused launch turns into advice instead of a Playwright stack trace.
+ */
+
+export interface ResolvedBrowser {
+  /** Playwright channel (`msedge`, `chrome`) when Playwright should find the installed browser itself. */
+  channel?: string;
+  executablePath?: string;
+  /** For logs and the operator summary: which browser, where, and why. */
+  description: string;
+  /** True when the configured channel is missing and another build is used instead. */
+  fallback: boolean;
+}
+
+export class BrowserNotFoundError extends OperatorError {
+  constructor(message: string, advice: string, readonly looked: string[]) {
+    super(message, advice);
+  }
+}
+
+export const LINUX_SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+const CHANNEL_PATHS: Record<'msedge' | 'chrome', Partial<Record<NodeJS.Platform, string>>> = {
+  // Same locations Playwright's own channel lookup uses.
+  msedge: {
+    linux: '/opt/microsoft/msedge/msedge',
+    darwin: '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+    win32: '\\Microsoft\\Edge\\Application\\msedge.exe',
+  },
+  chrome: {
+    linux: '/opt/google/chrome/chrome',
+    darwin: '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    win32: '\\Google\\Chrome\\Application\\chrome.exe',
+  },
+};
+
+const CHANNEL_NAMES: Record<BrowserChannel, string> = {
+  msedge: 'Microsoft Edge',
+  chrome: 'Google Chrome',
+  chromium: "Playwright's Chromium",
+};
+
+/** Where an installed Edge or Chrome would be, in the order Playwright looks. */
+export function channelExecutableCandidates(
+  channel: 'msedge' | 'chrome',
+  platform: NodeJS.Platform,
+  env: Record<string, string | undefined>,
+): string[] {
+  const suffix = CHANNEL_PATHS[channel][platform];
+  if (!suffix) return [];
+  if (platform !== 'win32') return [suffix];
+  const prefixes = [env.LOCALAPPDATA, env.PROGRAMFILES, env['PROGRAMFILES(X86)'], env.HOMEDRIVE && `${env.HOMEDRIVE}\\Program Files`, env.HOMEDRIVE && `${env.HOMEDRIVE}\\Program Files (x86)`];
+  return prefixes.filter((p): p is string => Boolean(p)).map((p) => path.win32.join(p, suffix));
+}
+
+export interface BrowserEnvironment {
+  platform: NodeJS.Platform;
+  env: Record<string, string | undefined>;
+  isFile: (file: string) => boolean;
+  /** Where Playwright's downloaded Chromium would be. */
+  playwrightChromium: () => string | undefined;
+}
+
+function realEnvironment(): BrowserEnvironment {
+  return {
+    platform: process.platform,
+    env: process.env,
+    isFile: (file) => {
+      try {
+        return fs.statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    },
+    playwrightChromium: () => {
+      try {
+        return chromium.executablePath();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+export function resolveBrowser(
+  settings: Pick<Settings, 'browserChannel' | 'browserExecutable'>,
+  environment: BrowserEnvironment = realEnvironment(),
+): ResolvedBrowser {
+  const { platform, isFile } = environment;
+  if (settings.browserExecutable) {
+    if (!isFile(settings.browserExecutable)) {
+      throw new BrowserNotFoundError(
+        `BROWSER_EXECUTABLE="${settings.browserExecutable}": no such file.`,
+        'Point BROWSER_EXECUTABLE at the browser program (edge://version shows it as "Executable path"), or remove it to use BROWSER_CHANNEL.',
+        [settings.browserExecutable],
+      );
+    }
+    return { executablePath: settings.browserExecutable, description: `${settings.browserExecutable} (BROWSER_EXECUTABLE)`, fallback: false };
+  }
+  const channel = settings.browserChannel;
+  const looked = channel === 'chromium'
+    ? [environment.playwrightChromium()].filter((p): p is string => Boolean(p))
+    : channelExecutableCandidates(channel, platform, environment.env);
+  const found = looked.find(isFile);
+  if (found) {
+    return channel === 'chromium'
+      ? { executablePath: found, description: `${CHANNEL_NAMES[channel]} at ${found} (BROWSER_CHANNEL=chromium)`, fallback: false }
+      : { channel, description: `${CHANNEL_NAMES[channel]} at ${found} (BROWSER_CHANNEL=${channel})`, fallback: false };
+  }
+  if (platform === 'linux' && isFile(LINUX_SYSTEM_CHROMIUM)) {
+    return {
+      executablePath: LINUX_SYSTEM_CHROMIUM,
+      description: `${CHANNEL_NAMES[channel]} (BROWSER_CHANNEL=${channel}) is not installed${looked.length ? ` at ${looked.join(', ')}` : ''}; `
+        + `using the system Chromium at ${LINUX_SYSTEM_CHROMIUM} instead. A profile created by another browser build may open signed out.`,
+      fallback: true,
+    };
+  }
+  const checked = platform === 'linux' ? [...looked, LINUX_SYSTEM_CHROMIUM] : looked;
+  throw new BrowserNotFoundError(
+    `${CHANNEL_NAMES[channel]} (BROWSER_CHANNEL=${channel}) was not found${checked.length ? `; looked at ${checked.join(', ')}` : ''}.`,
+    channel === 'chromium'
+      ? 'Run npx playwright install chromium (on Debian/Ubuntu, apt-get install chromium also works), or set BROWSER_EXECUTABLE.'
+      : `Install ${CHANNEL_NAMES[channel]}, or set BROWSER_EXECUTABLE to the browser that created the profile (its edge://version or chrome://version page shows "Executable path").`,
+    checked,
+  );
+}
+
+export type PersistentContextOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;
+
+export interface PersistentLaunchRequest {
+  browser: ResolvedBrowser;
+  /** The UDD (base or clone) that will be passed to launchPersistentContext, never the profile folder inside it. */
+  userDataDir: string;
+  profileName: string;
+  headless: boolean;
+  extraArgs?: string[];
+  downloadsPath?: string;
+  platform?: NodeJS.Platform;
+  env?: Record<string, string | undefined>;
+}
+
+export const QUIET_BROWSER_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+];
+
+/**
+ * Playwright's defaults that make a real profile's cookies undecryptable: `--use-mock-keychain`
+ * replaces the macOS Keychain key ("Microsoft Edge Safe Storage"), `--password-store=basic` the
+ * Linux desktop keyring; Chromium then deletes every cookie it cannot decrypt. Without them the
+ * browser uses the same key store as the operator's own browser. Checked on Debian Chromium
+ * (no keyring running, as root): it still starts in under 1.5 s, falls back to the basic
+ * store by itself, writes `v10` cookies and reads them back on the next launch.
+ */
+export const REAL_PROFILE_IGNORED_DEFAULT_ARGS = ['--use-mock-keychain', '--password-store=basic'];
+
+/** Google Chrome's own user data folder, which Chrome 136+ refuses to automate. */
+export function chromeDefaultUserDataDir(platform: NodeJS.Platform, env: Record<string, string | undefined>, home = os.homedir()): string {
+  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA ?? path.win32.join(home, 'AppData', 'Local'), 'Google', 'Chrome', 'User Data');
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'Google', 'Chrome');
+  return path.posix.join(home, '.config', 'google-chrome');
+}
+
+function samePath(a: string, b: string, platform: NodeJS.Platform): boolean {
+  const p = platform === 'win32' ? path.win32 : path.posix;
+  const [x, y] = [p.resolve(a), p.resolve(b)];
+  // Windows and macOS volumes are case-insensitive by default.
+  return platform === 'linux' ? x === y : x.toLowerCase() === y.toLowerCase();
+}
+
+/** Options for `chromium.launchPersistentContext(userDataDir, options)` on a real (base or cloned) profile. */
+export function persistentLaunchOptions(request: PersistentLaunchRequest): PersistentContextOptions {
+  const { browser } = request;
+  const platform = request.platform ?? process.platform;
+  if (browser.channel === 'chrome' && samePath(request.userDataDir, chromeDefaultUserDataDir(platform, request.env ?? process.env), platform)) {
+    // Chrome would not fail but hang at about:blank; say why before it starts.
+    throw new LaunchFailure('default-profile-refused', `Google Chrome's own user data folder "${request.userDataDir}" cannot be automated`, DEFAULT_PROFILE_ADVICE, { userDataDir: request.userDataDir });
+  }
+  return {
+    ...(browser.channel ? { channel: browser.channel } : {}),
+    ...(browser.executablePath ? { executablePath: browser.executablePath } : {}),
+    headless: request.headless,
+    // Its own array element, unquoted: Chromium takes quotes literally and would create a new profile.
+    args: [`--profile-directory=${request.profileName}`, ...QUIET_BROWSER_ARGS, ...(request.extraArgs ?? [])],
+    ignoreDefaultArgs: REAL_PROFILE_IGNORED_DEFAULT_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1366, height: 900 },
+    ...(request.downloadsPath ? { downloadsPath: request.downloadsPath } : {}),
+  };
+}
+
+export type LaunchFailureKind = 'profile-in-use' | 'default-profile-refused' | 'executable-missing' | 'unknown';
+
+export interface LaunchContext {
+  userDataDir?: string;
+  /** Window letter or name, for the operator. */
+  window?: string;
+}
+
+/** A refused browser launch, classified, with what the operator should do. Throw it as is. */
+export class LaunchFailure extends OperatorError {
+  readonly userDataDir?: string;
+  readonly window?: string;
+  constructor(readonly kind: LaunchFailureKind, readonly summary: string, advice: string, context: LaunchContext = {}, options?: { cause?: unknown }) {
+    super(
+      `${context.window ? `Window ${context.window}: ` : ''}the browser could not start${context.userDataDir ? ` on "${context.userDataDir}"` : ''}: ${summary}.`,
+      advice,
+      options,
+    );
+    if (context.userDataDir) this.userDataDir = context.userDataDir;
+    if (context.window) this.window = context.window;
+  }
+}
+
+const DEFAULT_PROFILE_ADVICE = 'Use a dedicated profile folder: set EDGE_PROFILE_DIR to a new folder and run npm run login once to sign in there, '
+  + 'or point it at a copy of your everyday profile.';
+
+const LAUNCH_PATTERNS: { kind: Exclude<LaunchFailureKind, 'unknown'>; pattern: RegExp; summary: string; advice: string }[] = [
+  {
+    kind: 'profile-in-use',
+    pattern: /ProcessSingleton|Opening in existing browser session|profile (?:directory )?is already in use|SingletonLock: File exists/i,
+    summary: 'the profile is already open in another browser process',
+    advice: 'Close Edge completely (every window, and the background process kept by Startup Boost or '
+      + '"Continue running background extensions and apps"), then start again.',
+  },
+  {
+    kind: 'default-profile-refused',
+    pattern: /DevTools remote debugging requires a non-default data directory/i,
+    summary: 'the browser refuses automation of its default user data folder (Chrome 136 and later)',
+    advice: DEFAULT_PROFILE_ADVICE,
+  },
+  {
+    kind: 'executable-missing',
+    pattern: /Executable doesn't exist|Chromium distribution '[^']+' is not found|spawn \S+ ENOENT|Failed to launch[^\n]*ENOENT/i,
+    summary: 'the browser program was not found',
+    advice: 'Install the browser of BROWSER_CHANNEL, or set BROWSER_EXECUTABLE to the browser that created the profile.',
+  },
+];
+
+/** Recognises why Playwright could not start the browser (its message includes the browser's own output). */
+export function classifyLaunchError(error: unknown, context: LaunchContext = {}): LaunchFailure {
+  if (error instanceof LaunchFailure) return error;
+  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  const match = LAUNCH_PATTERNS.find((p) => p.pattern.test(text));
+  if (match) return new LaunchFailure(match.kind, match.summary, match.advice, context, { cause: error });
+  const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+  return new LaunchFailure(
+    'unknown',
+    firstLine,
+    'Run again with DEBUG=pw:browser to see the browser\'s own output.',
+    context,
+    { cause: error },
+  );
+}

@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { OperatorError } from '../operator-error.js';
+import { withFsRetry } from './fs-retry.js';
+import { cookieStoreIn, type BaseProfile } from './profile-locator.js';
+import { detectProfileInUse, ProfileInUseError } from './profile-in-use.js';
+
+/**
+ * One consistent copy of the closed base profile, taken before any window starts. Every
+ * clone is made from it (never from the live base profile), and its manifest of checksums
+ * is what VM-003 compares clones against and what proves the base profile unchanged.
+ */
+
+/** Folder names that are regenerated caches, crash dumps or lock files, wherever they appear. */
+const EXCLUDED_NAMES = new Set([
+  'Cache',
+  'Code Cache',
+  'GPUCache',
+  'GrShaderCache',
+  'ShaderCache',
+  'DawnCache',
+  'GraphiteDawnCache',
+  'DawnWebGPUCache',
+  'DawnGraphiteCache',
+  'Media Cache',
+  'Crashpad',
+  // A copied singleton can hand the new launch to the operator's open browser.
+  'SingletonLock',
+  'SingletonSocket',
+  'SingletonCookie',
+  'lockfile',
+  'DevToolsActivePort',
+]);
+
+/** Session restore state at the top of the profile: copying it reopens the operator's tabs in every window. */
+const SESSION_STATE = /^(Sessions(_.*)?|Current Session|Current Tabs|Last Session|Last Tabs)$/;
+
+const EXCLUDED_SUBTREES = ['Service Worker/CacheStorage', 'Service Worker/ScriptCache'];
+
+const SQLITE_SIDECAR = /-(journal|wal|shm)$/;
+
+/**
+ * Whether a path inside the profile folder (relative to it, `/` or `\` separated) belongs in a
+ * snapshot. At the UDD root only `Local State` and the profile folder are taken, so component
+ * folders, `Crashpad`, `BrowserMetrics*`, other profiles and the singletons there stay out by construction.
+ * SQLite `-journal`/`-wal`/`-shm` files follow their database, so a database is never copied without them.
+ */
+export function shouldCopy(relPath: string): boolean {
+  const segments = relPath.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  if (segments.length === 0) return true;
+  const last = segments.length - 1;
+  segments[last] = segments[last]!.replace(SQLITE_SIDECAR, '');
+  if (segments.some((s) => EXCLUDED_NAMES.has(s) || s.startsWith('BrowserMetrics'))) return false;
+  if (SESSION_STATE.test(segments[0]!)) return false;
+  const joined = segments.join('/');
+  return !EXCLUDED_SUBTREES.some((sub) => joined === sub || joined.startsWith(`${sub}/`));
+}
+
+export type ArtifactRole = 'local-state' | 'cookie-store' | 'preferences' | 'login-data' | 'secure-preferences' | 'web-data';
+
+export interface ArtifactDigest {
+  sha256: string;
+  size: number;
+}
+
+export interface ArtifactChecksum extends ArtifactDigest {
+  role: ArtifactRole;
+  /** Relative to the UDD, `/`-separated, e.g. `Default/Network/Cookies`. */
+  file: string;
+}
+
+/** Artifacts whose absence makes a snapshot useless; the others are hashed when they exist. */
+const REQUIRED_ROLES: ReadonlySet<ArtifactRole> = new Set(['local-state', 'cookie-store', 'preferences']);
+
+function criticalFiles(udd: string, profileName: string): { role: ArtifactRole; file: string }[] {
+  const cookieStore = cookieStoreIn(path.join(udd, profileName));
+  return [
+    { role: 'local-state', file: 'Local State' },
+    ...(cookieStore ? [{ role: 'cookie-store' as const, file: `${profileName}/${cookieStore}` }] : []),
+    { role: 'preferences', file: `${profileName}/Preferences` },
+    { role: 'login-data', file: `${profileName}/Login Data` },
+    { role: 'secure-preferences', file: `${profileName}/Secure Preferences` },
+    { role: 'web-data', file: `${profileName}/Web Data` },
+  ];
+}
+
+export async function digestFile(file: string): Promise<ArtifactDigest> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+function digestBytes(bytes: Buffer): ArtifactDigest {
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+}
+
+const absolute = (udd: string, rel: string): string => path.join(udd, ...rel.split('/'));
+
+/** Checksums of the critical artifacts that exist in any UDD: a snapshot, a clone, or the base profile before and after a run. */
+export async function manifestChecksumsOf(udd: string, profileName: string): Promise<ArtifactChecksum[]> {
+  const found: ArtifactChecksum[] = [];
+  for (const { role, file } of criticalFiles(udd, profileName)) {
+    try {
+      found.push({ role, file, ...(await digestFile(absolute(udd, file))) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return found;
+}
+
+export interface ArtifactMismatch {
+  file: string;
+  /** SHA-256 recorded in the reference. */
+  expected: string;
+  /** SHA-256 found; absent when the file is missing. */
+  actual?: string;
+  expectedSize: number;
+  actualSize?: number;
+}
+
+/** Every expected artifact that is missing or differs in `actual`; artifacts only in `actual` do not count. */
+export function diffArtifacts(expected: ArtifactChecksum[], actual: ArtifactChecksum[]): ArtifactMismatch[] {
+  const mismatches: ArtifactMismatch[] = [];
+  for (const want of expected) {
+    const got = actual.find((a) => a.role === want.role);
+    if (!got || got.sha256 !== want.sha256 || got.size !== want.size) {
+      mismatches.push({
+        file: got?.file ?? want.file,
+        expected: want.sha256,
+        expectedSize: want.size,
+        ...(got ? { actual: got.sha256, actualSize: got.size } : {}),
+      });
+    }
+  }
+  return mismatches;
+}
+
+export interface SnapshotManifest {
+  formatVersion: 1;
+  createdAt: string;
+  profileName: string;
+  snapshotUdd: string;
+  manifestPath: string;
+  source: Pick<BaseProfile, 'userDataDir' | 'profileDir' | 'localStatePath' | 'cookieStorePath'>;
+  /** As written in the snapshot (`Local State` with `profile.last_used` set). */
+  artifacts: ArtifactChecksum[];
+  copiedFiles: number;
+  copiedBytes: number;
+  excludedFiles: number;
+  excludedBytes: number;
+  timings: { copyMs: number; verifyMs: number; totalMs: number };
+}
+
+export class SnapshotError extends OperatorError {
+  constructor(message: string, advice: string, readonly path: string, options?: { cause?: unknown }) {
+    super(message, advice, options);
+  }
+}
+
+export interface TakeSnapshotOptions {
+  /** Where to write the manifest; default `manifest.json` in the folder that holds `destUdd` (never inside the UDD). */
+  manifestPath?: string;
+}
+
+/** `Local State` with `profile.last_used` set, so a launch without `--profile-directory` still opens this profile. */
+export function localStateForSnapshot(localStateText: string, profileName: string): string {
+  const state = JSON.parse(localStateText) as Record<string, unknown>;
+  const profile = typeof state.profile === 'object' && state.profile !== null ? (state.profile as Record<string, unknown>) : {};
+  state.profile = { ...profile, last_used: profileName };
+  return JSON.stringify(state);
+}
+
+interface Tally {
+  copiedFiles: number;
+  copiedBytes: number;
+  excludedFiles: number;
+  excludedBytes: number;
+}
+
+async function countTree(dir: string, tally: Tally): Promise<void> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await countTree(full, tally);
+    else {
+      tally.excludedFiles++;
+      tally.excludedBytes += (await fs.lstat(full)).size;
+    }
+  }
+}
+
+async function copyProfileTree(srcRoot: string, destRoot: string, rel: string, tally: Tally): Promise<void> {
+  const src = path.join(srcRoot, rel);
+  await fs.mkdir(path.join(destRoot, rel), { recursive: true });
+  for (const entry of await fs.readdir(src, { withFileTypes: true })) {
+    const childRel = path.join(rel, entry.name);
+    const childSrc = path.join(srcRoot, childRel);
+    if (!shouldCopy(childRel) || entry.isSymbolicLink()) {
+      if (entry.isDirectory()) await countTree(childSrc, tally);
+      else {
+        tally.excludedFiles++;
+        tally.excludedBytes += (await fs.lstat(childSrc)).size;
+      }
+    } else if (entry.isDirectory()) {
+      await copyProfileTree(srcRoot, destRoot, childRel, tally);
+    } else if (entry.isFile()) {
+      await withFsRetry(() => fs.copyFile(childSrc, path.join(destRoot, childRel)));
+      tally.copiedFiles++;
+      tally.copiedBytes += (await fs.stat(childSrc)).size;
+    }
+  }
+}
+
+async function assertEmptyOrMissing(dir: string): Promise<void> {
+  try {
+    const entries = await fs.readdir(dir);
+    if (entries.length) {
+      throw new SnapshotError(
+        `Snapshot folder "${dir}" already has content (${entries.slice(0, 3).join(', ')}…).`,
+        'Give takeSnapshot a new folder: a snapshot is never merged into an older one.',
+        dir,
+      );
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/**
+ * Copies the closed base profile's state into `destUdd`. Refuses a profile that a browser has
+ * open (its SQLite files would be torn) and fails if a critical file changed while copying.
+ */
+export async function takeSnapshot(base: BaseProfile, destUdd: string, options: TakeSnapshotOptions = {}): Promise<SnapshotManifest> {
+  const started = Date.now();
+  const dest = path.resolve(destUdd);
+  const manifestPath = path.resolve(options.manifestPath ?? path.join(path.dirname(dest), 'manifest.json'));
+  if (manifestPath.startsWith(dest + path.sep)) {
+    throw new SnapshotError(`The snapshot manifest "${manifestPath}" would be inside the snapshot's user data folder.`, 'Put the manifest beside the snapshot folder.', manifestPath);
+  }
+  const holder = detectProfileInUse(base.userDataDir);
+  if (holder) throw new ProfileInUseError(base.userDataDir, holder, 0);
+  await assertEmptyOrMissing(dest);
+  await fs.mkdir(dest, { recursive: true });
+
+  const before = await manifestChecksumsOf(base.userDataDir, base.profileName);
+  for (const role of REQUIRED_ROLES) {
+    if (!before.some((a) => a.role === role)) {
+      const missing = criticalFiles(base.userDataDir, base.profileName).find((f) => f.role === role)?.file ?? role;
+      const missingPath = absolute(base.userDataDir, missing);
+      throw new SnapshotError(
+        `The base profile has no ${role === 'cookie-store' ? 'cookie store' : `"${missing}"`} (${missingPath}); a copy of it could not be signed in.`,
+        'Start and close the browser once with this profile (npm run login signs it in), then run again.',
+        missingPath,
+      );
+    }
+  }
+
+  const localStateText = await fs.readFile(base.localStatePath, 'utf8');
+  const localStateOut = localStateForSnapshot(localStateText, base.profileName);
+  await fs.writeFile(path.join(dest, 'Local State'), localStateOut);
+  const tally: Tally = { copiedFiles: 1, copiedBytes: Buffer.byteLength(localStateOut), excludedFiles: 0, excludedBytes: 0 };
+  await copyProfileTree(base.userDataDir, dest, base.profileName, tally);
+  const copied = Date.now();
+
+  const after = await manifestChecksumsOf(base.userDataDir, base.profileName);
+  const written = await manifestChecksumsOf(dest, base.profileName);
+  const sourceChanged = diffArtifacts(before, after);
+  const copyDiffers = diffArtifacts(before.filter((a) => a.role !== 'local-state'), written);
+  const localStateWritten = written.find((a) => a.role === 'local-state');
+  const expectedLocalState = digestBytes(Buffer.from(localStateOut));
+  if (sourceChanged.length || copyDiffers.length || localStateWritten?.sha256 !== expectedLocalState.sha256) {
+    const files = [...sourceChanged, ...copyDiffers].map((m) => m.file);
+    await fs.rm(dest, { recursive: true, force: true, maxRetries: 5 });
+    throw new SnapshotError(
+      `The snapshot of "${base.profileDir}" is not a consistent copy: ${files.length ? files.join(', ') : 'Local State'} `
+        + `${sourceChanged.length ? 'changed in the base profile while it was being copied' : 'differs from the base profile after copying'}.`,
+      'Make sure no browser uses the profile (close Edge completely, including Startup Boost) and run again.',
+      base.profileDir,
+    );
+  }
+
+  const manifest: SnapshotManifest = {
+    formatVersion: 1,
+    createdAt: new Date(started).toISOString(),
+    profileName: base.profileName,
+    snapshotUdd: dest,
+    manifestPath,
+    source: {
+      userDataDir: base.userDataDir,
+      profileDir: base.profileDir,
+      localStatePath: base.localStatePath,
+      cookieStorePath: base.cookieStorePath,
+    },
+    artifacts: written,
+    ...tally,
+    timings: { copyMs: copied - started, verifyMs: Date.now() - copied, totalMs: Date.now() - started },
+  };
+  await fs.mkdir(path.dirname(manifestPath), { recursive: true });
+  await fs.writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+/** Reads a manifest written by takeSnapshot (workers read the one the run took before they started). */
+export async function readSnapshotManifest(manifestPath: string): Promise<SnapshotManifest> {
+  let parsed: SnapshotManifest;
+  try {
+    parsed = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as SnapshotManifest;
+  } catch (error) {
+    throw new SnapshotError(`Cannot read the snapshot manifest "${manifestPath}": ${(error as Error).message}.`, 'Start the run again so that it takes a new snapshot.', manifestPath, { cause: error });
+  }
+  if (parsed.formatVersion !== 1 || !Array.isArray(parsed.artifacts)) {
+    throw new SnapshotError(`"${manifestPath}" is not a snapshot manifest of this version.`, 'Start the run again so that it takes a new snapshot.', manifestPath);
+  }
+  return parsed;
+}
