@@ -164,7 +164,11 @@ export function writeReportCsv(file: string, table: ReportTable, options: { deli
     }
     fs.renameSync(temporary, file);
   } catch (error) {
-    fs.rmSync(temporary, { force: true });
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // The folder itself is unusable (that is the error reported below); there is nothing to clean.
+    }
     throw new ReportWriteError(file, error);
   }
 }
