@@ -1,4 +1,45 @@
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { exitOnOperatorError } from './support/operator-error.js';
+import { publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
 import { loadSettings } from './support/settings.js';
-const settings = loadSettings();
-export default defineConfig({ testDir: './specs', workers: settings.workers });
+import { readInputFile } from './support/input/input-reader.js';
+
+/**
+ * The download job. `npx playwright test --workers=3` runs it: every PO of the input is a
+ * test, every worker a browser window. The project's own test suite has its own config
+ * (tests/playwright.config.ts, `npm test`), so the two never mix.
+ *
+ * This file is evaluated by the runner and again by every worker; the run folder is
+ * decided once by the runner and handed to the workers through the environment.
+ */
+const settings = exitOnOperatorError(() => loadSettings());
+const location = exitOnOperatorError(() => {
+  const published = publishedRunLocation();
+  if (published) return published;
+  const resolved = resolveRunLocation({ downloadDir: settings.downloadDir, inputSha256: readInputFile(settings.inputCsv).sha256 });
+  publishRunLocation(resolved);
+  return resolved;
+});
+
+export default defineConfig({
+  testDir: './specs',
+  fullyParallel: true,
+  workers: settings.workers,
+  retries: settings.infraRetries,
+  timeout: settings.poTimeoutMs,
+  globalSetup: './support/run/job-global-setup.ts',
+  outputDir: path.join(location.stateDir, 'test-output'),
+  preserveOutput: 'failures-only',
+  reporter: [
+    ['./reporters/job-reporter.ts'],
+    ['html', { outputFolder: path.join(location.runRoot, 'playwright-report'), open: 'never' }],
+    ['allure-playwright', { resultsDir: path.join(location.runRoot, 'allure-results'), detail: true, suiteTitle: false }],
+  ],
+  use: {
+    // Traces and videos would capture the Coupa session; they stay off unless TRACE=true (see README).
+    trace: settings.trace ? 'retain-on-failure' : 'off',
+    screenshot: 'only-on-failure',
+    video: 'off',
+  },
+});

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { readInputFile } from '../input/input-reader.js';
+import { buildJobPlan, type PlannedPo } from '../input/job-plan.js';
+import { ResultJournal, journalEntryIsSettled } from '../output/journal.js';
+
+/**
+ * The list of POs this run processes, fixed once by the global setup and read by the
+ * runner and every worker while they load the spec: Playwright requires every process to
+ * generate the same tests, and the journal keeps changing while the run goes on.
+ */
+export interface FrozenPlan {
+  inputFile: string;
+  pos: PlannedPo[];
+  /** POs of the input already settled in this run's journal (resumed run): not processed again. */
+  alreadySettled: string[];
+}
+
+export const PLAN_FILE_ENV = 'COUPA_PLAN_FILE';
+
+export function freezePlan(inputFile: string, journalFile: string, planFile: string): FrozenPlan {
+  const plan = buildJobPlan(readInputFile(inputFile));
+  const journal = ResultJournal.read(journalFile);
+  const settled = new Set([...journal.results.values()].filter(journalEntryIsSettled).map((r) => r.id));
+  const frozen: FrozenPlan = {
+    inputFile,
+    pos: plan.pos.filter((po) => !settled.has(po.id)),
+    alreadySettled: plan.pos.filter((po) => settled.has(po.id)).map((po) => po.id),
+  };
+  fs.writeFileSync(planFile, JSON.stringify(frozen));
+  return frozen;
+}
+
+/**
+ * Outside a run (`--list`, editor integrations) there is no frozen plan: the POs of the
+ * input are listed as they are.
+ */
+export function loadFrozenPlan(inputFile: string, env: NodeJS.ProcessEnv = process.env): FrozenPlan {
+  const planFile = env[PLAN_FILE_ENV];
+  if (planFile) return JSON.parse(fs.readFileSync(planFile, 'utf8')) as FrozenPlan;
+  return { inputFile, pos: buildJobPlan(readInputFile(inputFile)).pos, alreadySettled: [] };
+}

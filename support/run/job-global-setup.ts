@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FullConfig } from '@playwright/test';
+import { readInputFile } from '../input/input-reader.js';
+import { buildJobPlan } from '../input/job-plan.js';
+import { OperatorError } from '../operator-error.js';
+import { resolveBrowser } from '../profile/browser-launch.js';
+import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
+import { resolveBaseProfile } from '../profile/profile-locator.js';
+import { takeSnapshot } from '../profile/profile-snapshot.js';
+import { createSessionDir, defaultTempRoot, sweepStaleDirs } from '../profile/private-temp.js';
+import { loadSettings } from '../settings.js';
+import { lockBaseProfile } from './base-profile-lock.js';
+import { freezePlan, PLAN_FILE_ENV } from './frozen-plan.js';
+import { publishRunContext } from './run-context.js';
+import { claimRunLocation, publishedRunLocation } from './run-location.js';
+
+const say = (message: string) => process.stdout.write(`[setup] ${message}\n`);
+
+/**
+ * Everything that must hold before the first window starts, in one place: settings,
+ * input, browser, base profile (found, not held by another browser or run), one snapshot
+ * of it for all clones, the run folder and the frozen list of POs. Any problem stops the
+ * run here with a message that names the file, row or setting; no browser has started.
+ */
+async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
+  const settings = loadSettings();
+  const location = publishedRunLocation();
+  if (!location) throw new OperatorError('The run folder was not decided by playwright.config.ts.', 'Start the job with `npx playwright test`.');
+
+  const plan = buildJobPlan(readInputFile(settings.inputCsv));
+  const browser = resolveBrowser(settings);
+  const base = resolveBaseProfile({ userDataDir: settings.edgeProfileDir, profileName: settings.edgeProfileName });
+  say(`input ${settings.inputCsv}: ${plan.pos.length} PO(s), ${plan.invalidRows.length} invalid row(s), ${plan.completedRows.length} already COMPLETED`);
+  say(`browser: ${browser.description}; base profile: ${base.profileDir}; policy ${settings.profilePolicy}; ${config.workers} window(s)`);
+
+  const sweep = await sweepStaleDirs();
+  if (sweep.removed.length) say(`removed ${sweep.removed.length} profile clone folder(s) left behind by a crashed run`);
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    if (settings.profilePolicy === 'base-first') {
+      const release = await lockBaseProfile(base.userDataDir, {
+        lockRoot: path.join(defaultTempRoot(), 'locks'),
+        runRoot: location.runRoot,
+        waitMs: settings.profileInUseWaitMs,
+        onWait: (owner, waited) =>
+          say(`base profile is used by another run${owner ? ` (process ${owner.pid})` : ''}; waiting (${Math.round(waited / 1000)} s)`),
+      });
+      cleanups.push(release);
+    }
+    await waitForProfileFree(base.userDataDir, {
+      timeoutMs: settings.profileInUseWaitMs,
+      onWait: (holder, waited) => say(`base profile is open in ${describeHolder(holder)}; waiting for it to close (${Math.round(waited / 1000)} s)`),
+    });
+
+    const session = await createSessionDir();
+    const removeSession = () => fs.rmSync(session.path, { recursive: true, force: true, maxRetries: 5 });
+    // A run stopped by a signal or an uncaught error must not leave a copy of the user's session on disk.
+    process.once('exit', removeSession);
+    cleanups.push(async () => {
+      process.removeListener('exit', removeSession);
+      removeSession();
+    });
+    const manifest = await takeSnapshot(base, path.join(session.path, 'snapshot', 'User Data'));
+    say(
+      `snapshot of the base profile: ${manifest.copiedFiles} files, ${(manifest.copiedBytes / 1e6).toFixed(1)} MB ` +
+        `(${(manifest.excludedBytes / 1e6).toFixed(1)} MB of caches left out) in ${manifest.timings.totalMs} ms`,
+    );
+
+    claimRunLocation(location, settings.inputCsv);
+    const frozen = freezePlan(settings.inputCsv, location.journalFile, location.planFile);
+    if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
+    process.env[PLAN_FILE_ENV] = location.planFile;
+    publishRunContext(session.path, manifest.manifestPath);
+    return cleanup;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export default async function jobGlobalSetup(config: FullConfig): Promise<() => Promise<void>> {
+  try {
+    return await prepareRun(config);
+  } catch (error) {
+    if (!(error instanceof OperatorError)) throw error;
+    process.stderr.write(`\n${error.name}: ${error.describe()}\n\nThe run did not start; no browser window was opened.\n`);
+    process.exit(2);
+  }
+}
