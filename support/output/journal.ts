@@ -24,7 +24,9 @@ export class ResultJournal {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.directoryReady = true;
     }
-    const line = Buffer.from(`${JSON.stringify(result)}\n`, 'utf8');
+    // `id` first: the reader finds entries glued to a torn line by their `{"id":` start.
+    const { id, ...rest } = result;
+    const line = Buffer.from(`${JSON.stringify({ id, ...rest })}\n`, 'utf8');
     const created = !fs.existsSync(this.file);
     // O_APPEND makes each write land at the end of the file even with other processes writing;
     // one write per line keeps lines from interleaving.
@@ -51,13 +53,12 @@ export class ResultJournal {
     }
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const result = parseLine(line);
+      const { result, torn } = parseLine(line);
+      if (torn) contents.skippedLines += 1;
       if (result) {
         // Re-inserting moves the id to the end, so iteration follows the order POs last finished.
         contents.results.delete(result.id);
         contents.results.set(result.id, result);
-      } else {
-        contents.skippedLines += 1;
       }
     }
     return contents;
@@ -75,11 +76,11 @@ const ENTRY_START = '{"id":';
  * it. JSON escapes every `"` inside strings, so `{"id":` only occurs where an entry starts:
  * the glued entry is recovered from its last occurrence.
  */
-function parseLine(line: string): PoResult | undefined {
+function parseLine(line: string): { result: PoResult | undefined; torn: boolean } {
   const whole = parseEntry(line);
-  if (whole) return whole;
+  if (whole) return { result: whole, torn: false };
   const start = line.lastIndexOf(ENTRY_START);
-  return start > 0 ? parseEntry(line.slice(start)) : undefined;
+  return { result: start > 0 ? parseEntry(line.slice(start)) : undefined, torn: true };
 }
 
 function parseEntry(text: string): PoResult | undefined {

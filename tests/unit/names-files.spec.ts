@@ -14,6 +14,9 @@ import {
 
 const utf8Length = (text: string) => Buffer.byteLength(text, 'utf8');
 
+/** A cut inside a surrogate pair leaves half of it, which UTF-8 cannot encode. */
+const hasLoneSurrogate = (text: string) => Buffer.from(text, 'utf8').toString('utf8') !== text;
+
 test.describe('fileNameFromContentDisposition', () => {
   const cases: Array<[header: string | null | undefined, name: string | undefined]> = [
     [undefined, undefined],
@@ -147,7 +150,7 @@ test.describe('sanitizeFileName', () => {
     const family = '👨‍👩‍👧';
     for (const raw of [`${'😀'.repeat(200)}.png`, `a${'😀'.repeat(200)}.png`, `${family.repeat(60)}.jpg`]) {
       const safe = sanitizeFileName(raw);
-      expect(safe).toBe(safe.toWellFormed());
+      expect(hasLoneSurrogate(safe)).toBe(false);
       expect(utf8Length(safe)).toBeLessThanOrEqual(240);
       expect(safe).toMatch(/\.(png|jpg)$/);
     }

@@ -7,6 +7,9 @@ import {
   workFolderName,
 } from '../../support/output/folder-names.js';
 
+/** A cut inside a surrogate pair leaves half of it, which UTF-8 cannot encode. */
+const hasLoneSurrogate = (text: string) => Buffer.from(text, 'utf8').toString('utf8') !== text;
+
 test.describe('cleanFolderSegment', () => {
   const cases: Array<[raw: string, cleaned: string]> = [
     ['Acme Corp', 'Acme_Corp'],
@@ -44,7 +47,7 @@ test.describe('cleanFolderSegment', () => {
     for (const raw of ['😀'.repeat(60), `a${'😀'.repeat(60)}`, `_${'.'.repeat(80)}`, `CON.${'x'.repeat(60)}`]) {
       const cleaned = cleanFolderSegment(raw);
       expect(Array.from(cleaned).length).toBeLessThanOrEqual(50);
-      expect(cleaned).toBe(cleaned.toWellFormed());
+      expect(hasLoneSurrogate(cleaned)).toBe(false);
       expect(cleaned).not.toMatch(/[. ]$/);
     }
   });
