@@ -199,7 +199,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     maxConcurrentClones: r.int('MAX_CONCURRENT_CLONES', workers, 1, 64),
     profileInUseWaitMs: r.int('PROFILE_IN_USE_WAIT_MS', 60_000, 0),
     verifyMethods: r.listOf('VERIFY_METHODS', ['session', 'introspection', 'checksum'] as const, ['session', 'introspection', 'checksum']),
-    verifyRetries: r.int('VERIFY_RETRIES', 2, 0, 10),
+    verifyRetries: r.int('VERIFY_RETRIES', 1, 0, 10),
     verifyPath: r.string('VERIFY_PATH', '/'),
     remediationMaxAttempts: r.int('REMEDIATION_MAX_ATTEMPTS', 4, 1, 20),
     remediationBudgetMs: r.int('REMEDIATION_BUDGET_MS', 120_000, 1_000),
