@@ -66,7 +66,9 @@ test('a second journal object on the same file appends, never truncates', () => 
 
 test.describe('reading survives damage', () => {
   const good1 = JSON.stringify(result('4100001'));
-  const good2 = JSON.stringify({ id: '4100002', ...result('4100002') });
+  const { id, ...rest } = result('4100002');
+  // As the journal writes it: `id` first.
+  const good2 = JSON.stringify({ id, ...rest });
   const cases: Array<[label: string, text: string, ids: string[], skipped: number]> = [
     ['blank lines and CRLF', `\n${good1}\r\n\n   \n${good2}\n\n`, ['4100001', '4100002'], 0],
     ['torn last line (killed mid-write)', `${good1}\n${good2.slice(0, 40)}`, ['4100001'], 1],
