@@ -32,21 +32,16 @@ export function fileNameFromContentDisposition(header: string | null | undefined
 
 /** Servers send headers the strict parser rejects (unclosed quote, bad percent escape); recover what a browser would. */
 function fallbackContentDispositionName(header: string): string | undefined {
-  const extended = /filename\*\s*=\s*([^';]*)'[^']*'([^;]+)/i.exec(header);
-  if (extended) {
-    const name = nonEmpty(decodePercentLoosely(extended[2].trim().replace(/^"|"$/g, ''), extended[1]));
-    if (name) return name;
-  }
+  const extended = /filename\*\s*=\s*[^';]*'[^']*'([^;]+)/i.exec(header);
+  const decoded = extended ? nonEmpty(decodePercentLoosely(extended[1].trim().replace(/^"|"$/g, ''))) : undefined;
+  if (decoded) return decoded;
   const plain = /filename\s*=\s*(?:"([^"]*)"?|([^;]*))/i.exec(header);
   return nonEmpty(plain?.[1] ?? plain?.[2]);
 }
 
 /** Decodes every valid `%XX` run and leaves invalid ones as they are. */
-function decodePercentLoosely(value: string, charset = 'utf-8'): string {
+function decodePercentLoosely(value: string): string {
   return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    if (/^(iso-8859-1|latin1)$/i.test(charset.trim())) {
-      return Buffer.from(run.split('%').slice(1).map((hex) => parseInt(hex, 16))).toString('latin1');
-    }
     try {
       return decodeURIComponent(run);
     } catch {
@@ -127,13 +122,11 @@ export interface FileNameOptions {
 export function sanitizeFileName(name: string, options: FileNameOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const lastComponent = name.split(/[/\\]/).filter((part) => part.trim() !== '').at(-1) ?? '';
-  let result = lastComponent.normalize('NFC').replace(UNSAFE_IN_FILE, '_');
-  result = trimEnds(result);
-  if (result.startsWith('.')) result = `_${result}`;
-  result = capLength(result, maxLength);
+  const result = capLength(trimEnds(lastComponent.normalize('NFC').replace(UNSAFE_IN_FILE, '_')), maxLength);
   if (result === '') return DEFAULT_FILE_NAME;
-  if (WINDOWS_RESERVED_NAME.test(result.split('.')[0].trimEnd())) result = capLength(`_${result}`, maxLength);
-  return result;
+  // A leading dot hides the file on macOS and Linux (and `.`/`..` are no names); device names are not files on Windows.
+  const needsPrefix = result.startsWith('.') || WINDOWS_RESERVED_NAME.test(result.split('.')[0].trimEnd());
+  return needsPrefix ? capLength(`_${result}`, maxLength) : result;
 }
 
 /** `report.pdf`, then `report (2).pdf`, `report (3).pdf`… compared case-insensitively; the caller adds the result (lower-cased) to `taken`. */

@@ -157,6 +157,10 @@ test.describe('sanitizeFileName', () => {
     expect(sanitizeFileName(`${family.repeat(60)}.jpg`)).toMatch(new RegExp(`^(${family})+\\.jpg$`, 'u'));
   });
 
+  test('a name whose only grapheme is too long to keep never becomes a hidden bare extension', () => {
+    expect(sanitizeFileName(`a${'\u0301'.repeat(300)}.pdf`)).toBe('_.pdf');
+  });
+
   test('a long "extension" is not kept at the expense of the name', () => {
     const safe = sanitizeFileName(`report.${'x'.repeat(300)}`);
     expect(safe.startsWith('report.')).toBe(true);
