@@ -195,12 +195,13 @@ async function countTree(dir: string, tally: Tally): Promise<void> {
   }
 }
 
-async function copyProfileTree(srcRoot: string, destRoot: string, rel: string, tally: Tally): Promise<void> {
-  const src = path.join(srcRoot, rel);
-  await fs.mkdir(path.join(destRoot, rel), { recursive: true });
+/** `srcProfile`/`destProfile` are profile folders; `rel` is relative to them, as shouldCopy expects. */
+async function copyProfileTree(srcProfile: string, destProfile: string, rel: string, tally: Tally): Promise<void> {
+  const src = path.join(srcProfile, rel);
+  await fs.mkdir(path.join(destProfile, rel), { recursive: true });
   for (const entry of await fs.readdir(src, { withFileTypes: true })) {
     const childRel = path.join(rel, entry.name);
-    const childSrc = path.join(srcRoot, childRel);
+    const childSrc = path.join(srcProfile, childRel);
     if (!shouldCopy(childRel) || entry.isSymbolicLink()) {
       if (entry.isDirectory()) await countTree(childSrc, tally);
       else {
@@ -208,9 +209,9 @@ async function copyProfileTree(srcRoot: string, destRoot: string, rel: string, t
         tally.excludedBytes += (await fs.lstat(childSrc)).size;
       }
     } else if (entry.isDirectory()) {
-      await copyProfileTree(srcRoot, destRoot, childRel, tally);
+      await copyProfileTree(srcProfile, destProfile, childRel, tally);
     } else if (entry.isFile()) {
-      await withFsRetry(() => fs.copyFile(childSrc, path.join(destRoot, childRel)));
+      await withFsRetry(() => fs.copyFile(childSrc, path.join(destProfile, childRel)));
       tally.copiedFiles++;
       tally.copiedBytes += (await fs.stat(childSrc)).size;
     }
@@ -265,7 +266,7 @@ export async function takeSnapshot(base: BaseProfile, destUdd: string, options: 
   const localStateOut = localStateForSnapshot(localStateText, base.profileName);
   await fs.writeFile(path.join(dest, 'Local State'), localStateOut);
   const tally: Tally = { copiedFiles: 1, copiedBytes: Buffer.byteLength(localStateOut), excludedFiles: 0, excludedBytes: 0 };
-  await copyProfileTree(base.userDataDir, dest, base.profileName, tally);
+  await copyProfileTree(base.profileDir, path.join(dest, base.profileName), '', tally);
   const copied = Date.now();
 
   const after = await manifestChecksumsOf(base.userDataDir, base.profileName);
