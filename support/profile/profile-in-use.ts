@@ -52,10 +52,10 @@ export function describeProcess(pid: number, platform: NodeJS.Platform = process
       return `${path.basename(argv[0]!)}: ${argv.join(' ')}`;
     }
     if (platform === 'darwin') {
-      const out = execFileSync('ps', ['-o', 'comm=,args=', '-p', String(pid)], { encoding: 'utf8', timeout: 5_000 }).trim();
-      if (!out) return undefined;
-      const [comm, ...args] = out.split(/\s+/);
-      return `${path.basename(comm!)}: ${args.join(' ')}`;
+      // Asked separately: the executable path itself has spaces ("…/Microsoft Edge.app/…/Microsoft Edge").
+      const ps = (field: string): string => execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', timeout: 5_000 }).trim();
+      const comm = ps('comm');
+      return comm ? `${path.basename(comm)}: ${ps('args')}` : undefined;
     }
     if (platform === 'win32') {
       const out = execFileSync('tasklist', ['/FI', `PID eq ${pid}`, '/FO', 'CSV', '/NH'], { encoding: 'utf8', timeout: 10_000 }).trim();
