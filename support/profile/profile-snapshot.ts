@@ -266,7 +266,21 @@ export async function takeSnapshot(base: BaseProfile, destUdd: string, options: 
   const localStateOut = localStateForSnapshot(localStateText, base.profileName);
   await fs.writeFile(path.join(dest, 'Local State'), localStateOut);
   const tally: Tally = { copiedFiles: 1, copiedBytes: Buffer.byteLength(localStateOut), excludedFiles: 0, excludedBytes: 0 };
-  await copyProfileTree(base.profileDir, path.join(dest, base.profileName), '', tally);
+  try {
+    await copyProfileTree(base.profileDir, path.join(dest, base.profileName), '', tally);
+  } catch (error) {
+    // A partial snapshot must never be cloned from.
+    await fs.rm(dest, { recursive: true, force: true, maxRetries: 5 });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotError(
+      `Copying the base profile "${base.profileDir}" to the snapshot "${dest}" failed: ${(error as Error).message}.`,
+      code === 'ENOSPC'
+        ? 'The disk holding the temporary folder is full: free space (caches are not copied, so the snapshot is small) and run again.'
+        : 'Close every browser using the profile, check that the temporary folder is writable, and run again.',
+      dest,
+      { cause: error },
+    );
+  }
   const copied = Date.now();
 
   const after = await manifestChecksumsOf(base.userDataDir, base.profileName);
