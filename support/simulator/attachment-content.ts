@@ -28,9 +28,15 @@ function binaryContent(size: number, seed: number): Buffer {
 const ALPHANUMERIC = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
 const PADDING_LINE = 72;
 
+const minPdfBytesByIdLength = new Map<number, number>();
+
 /** Smallest size a PDF attachment with this id may have: the document without padding. */
 export function minPdfBytes(id: string): number {
-  return pdfParts(id).fixedBytes;
+  // Only the id's length changes the unpadded document's length; generators ask per attachment.
+  const idBytes = Buffer.byteLength(id);
+  let bytes = minPdfBytesByIdLength.get(idBytes);
+  if (bytes === undefined) minPdfBytesByIdLength.set(idBytes, (bytes = pdfParts(id).fixedBytes));
+  return bytes;
 }
 
 function pdfContent(id: string, size: number, seed: number): Buffer {
