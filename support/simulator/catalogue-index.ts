@@ -18,7 +18,7 @@ export class CatalogueIndex {
   readonly requisitions = new Map<string, SimRequisition>();
   readonly attachments = new Map<string, SimAttachment>();
 
-  constructor(readonly catalogue: Catalogue) {
+  constructor(catalogue: Catalogue) {
     const problems = catalogueProblems(catalogue);
     if (problems.length > 0) throw new InvalidCatalogueError(problems);
     for (const po of catalogue.pos) {
