@@ -20,6 +20,22 @@ export interface CookieEntry {
   name: string;
   path: string;
   encryption: CookieEncryption;
+  /** False for session cookies: Chromium keeps them in the file but drops them at its next start. */
+  persistent: boolean;
+  /** Unix seconds; null when the cookie has no expiry. */
+  expiresAt: number | null;
+}
+
+/** Chromium stores times as microseconds since 1601-01-01 (Windows FILETIME epoch). */
+const CHROMIUM_EPOCH_OFFSET_SECONDS = 11_644_473_600;
+
+export function chromiumTimeToUnixSeconds(microseconds: number): number {
+  return microseconds / 1e6 - CHROMIUM_EPOCH_OFFSET_SECONDS;
+}
+
+/** The rows a browser starting now keeps: persistent and not expired. */
+export function cookiesSurvivingRestart(entries: CookieEntry[], nowSeconds = Date.now() / 1000): CookieEntry[] {
+  return entries.filter((e) => e.persistent && (e.expiresAt === null || e.expiresAt > nowSeconds));
 }
 
 export interface CookieStoreSummary {
@@ -78,15 +94,24 @@ export async function readCookieStore(file: string): Promise<CookieStoreSummary>
   let db: InstanceType<typeof SQL.Database> | undefined;
   try {
     db = new SQL.Database(bytes);
-    const stmt = db.prepare('SELECT host_key, name, path, encrypted_value FROM cookies');
+    const stmt = db.prepare('SELECT host_key, name, path, encrypted_value, is_persistent, has_expires, expires_utc FROM cookies');
     const summary: CookieStoreSummary = { file, rows: 0, hosts: {}, encryption: { v10: 0, v11: 0, v20: 0, plain: 0, other: 0 }, entries: [] };
     while (stmt.step()) {
-      const [host, name, cookiePath, encrypted] = stmt.get() as [string, string, string, Uint8Array | null];
+      const [host, name, cookiePath, encrypted, isPersistent, hasExpires, expiresUtc] = stmt.get() as [
+        string, string, string, Uint8Array | null, number, number, number,
+      ];
       const encryption = classifyCookieValue(encrypted);
       summary.rows++;
       summary.hosts[host] = (summary.hosts[host] ?? 0) + 1;
       summary.encryption[encryption]++;
-      summary.entries.push({ host, name, path: cookiePath, encryption });
+      summary.entries.push({
+        host,
+        name,
+        path: cookiePath,
+        encryption,
+        persistent: isPersistent === 1,
+        expiresAt: hasExpires === 1 ? chromiumTimeToUnixSeconds(expiresUtc) : null,
+      });
     }
     stmt.free();
     return summary;

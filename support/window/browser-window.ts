@@ -7,7 +7,7 @@ import { waitForProfileFree, describeHolder } from '../profile/profile-in-use.js
 import type { BaseProfile } from '../profile/profile-locator.js';
 import { diffArtifacts, manifestChecksumsOf, type SnapshotManifest } from '../profile/profile-snapshot.js';
 import { createOwnedDir, removeDir } from '../profile/private-temp.js';
-import { readCookieStore, restoreCookieStore } from '../profile/cookie-store.js';
+import { cookiesSurvivingRestart, readCookieStore, restoreCookieStore, type CookieEntry } from '../profile/cookie-store.js';
 import type { Settings } from '../settings.js';
 import { OperatorError } from '../operator-error.js';
 import { checksumResult, verifyIntrospection, verifySession, type MethodResult, type VerificationMethodName } from './profile-verifier.js';
@@ -257,7 +257,7 @@ export class BrowserWindow {
 
   private async launch(): Promise<void> {
     const started = Date.now();
-    const rowsBefore = this.kind === 'base' ? (await readCookieStore(this.env.base.cookieStorePath)).rows : 0;
+    const expectedCookies = this.kind === 'base' ? cookiesSurvivingRestart((await readCookieStore(this.env.base.cookieStorePath)).entries) : [];
     try {
       this.ctx = await chromium.launchPersistentContext(
         this.userDataDir,
@@ -280,28 +280,30 @@ export class BrowserWindow {
       }
     });
     this.record.timings.launchMs = Date.now() - started;
-    if (this.kind === 'base') await this.guardBaseCookies(rowsBefore);
+    if (this.kind === 'base') await this.guardBaseCookies(expectedCookies);
     this.save();
   }
 
   /**
-   * A browser that cannot decrypt a profile's cookies deletes them. Window A compares
-   * the cookies it sees with the rows of the closed cookie store; on a drop it stops and
-   * puts the cookie store back from the snapshot before anything else can be lost.
+   * A browser that cannot decrypt a profile's cookies deletes them. Window A compares the
+   * cookies it sees with the rows of the closed cookie store that a restart keeps
+   * (persistent, unexpired); on a drop it stops and puts the cookie store back from the
+   * snapshot before anything else can be lost.
    */
-  private async guardBaseCookies(rowsBefore: number): Promise<void> {
-    const nowSeconds = Date.now() / 1000;
-    const persistent = (await this.context.cookies()).filter((c) => c.expires === -1 || c.expires > nowSeconds).length;
-    const dropped = persistent < rowsBefore;
-    this.record.cookieGuard = { rowsBefore, cookiesAfterLaunch: persistent, dropped, restored: false };
+  private async guardBaseCookies(expected: CookieEntry[]): Promise<void> {
+    const seen = new Set((await this.context.cookies()).map((c) => `${c.domain}\t${c.name}\t${c.path}`));
+    const missing = expected.filter((e) => !seen.has(`${e.host}\t${e.name}\t${e.path}`));
+    const dropped = missing.length > 0;
+    this.record.cookieGuard = { rowsBefore: expected.length, cookiesAfterLaunch: expected.length - missing.length, dropped, restored: false };
     if (!dropped) return;
-    this.log(`base profile cookie count dropped from ${rowsBefore} to ${persistent} at launch: closing and restoring the cookie store`);
+    this.log(`${missing.length} of ${expected.length} cookies of the base profile are gone after launch: closing and restoring the cookie store`);
     await this.closeBrowser();
     await restoreCookieStore(this.env.snapshot.snapshotUdd, this.env.base);
     this.record.cookieGuard.restored = true;
     this.save();
+    const hosts = [...new Set(missing.map((m) => m.host))].join(', ');
     throw new BaseProfileCookiesDroppedError(
-      `Window A: the browser dropped ${rowsBefore - persistent} of ${rowsBefore} cookies of the base profile ${this.env.base.profileDir} at launch; ` +
+      `Window A: the browser dropped ${missing.length} of ${expected.length} cookies of the base profile ${this.env.base.profileDir} at launch (${hosts}); ` +
         'the cookie store was restored from the snapshot taken before the run.',
       'The browser could not decrypt the profile\'s cookies: use the same browser (BROWSER_CHANNEL) that created the profile, ' +
         'or set PROFILE_POLICY=all-clones. See README › Troubleshooting.',

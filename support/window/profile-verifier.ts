@@ -33,6 +33,23 @@ export function samePath(a: string, b: string, platform: NodeJS.Platform = proce
 }
 
 /**
+ * chrome://version prints the command line unquoted, so a user data dir with spaces
+ * ("User Data") cannot be split off by whitespace: the expected path must follow the flag
+ * and end at a quote, a space or the end of the line.
+ */
+export function commandLineNamesUserDataDir(commandLine: string, userDataDir: string, platform: NodeJS.Platform = process.platform): boolean {
+  const fold = (s: string) => (platform === 'win32' || platform === 'darwin' ? s.toLowerCase() : s);
+  const line = fold(commandLine);
+  const wanted = fold(path.resolve(userDataDir).replace(/[\\/]+$/, ''));
+  for (let at = line.indexOf('--user-data-dir='); at >= 0; at = line.indexOf('--user-data-dir=', at + 1)) {
+    let value = line.slice(at + '--user-data-dir='.length);
+    if (value.startsWith('"')) value = value.slice(1);
+    if (value.startsWith(wanted) && /^(["\s\\/]|$)/.test(value.slice(wanted.length))) return true;
+  }
+  return false;
+}
+
+/**
  * VM-002. `chrome://version` works in Chrome, Chromium and Edge (Edge maps it to
  * edge://version); the page shows the profile path the running browser really uses and
  * the command line it was started with.
@@ -45,9 +62,9 @@ export function verifyIntrospection(page: Page, expected: { profileDir: string; 
     if (!samePath(profilePath, expected.profileDir)) {
       return { ok: false, detail: `browser reports profile path "${profilePath}", expected "${expected.profileDir}"` };
     }
-    const userDataDirArg = /--user-data-dir=("[^"]+"|\S+)/.exec(commandLine)?.[1]?.replace(/^"|"$/g, '');
-    if (userDataDirArg && !samePath(userDataDirArg, expected.userDataDir)) {
-      return { ok: false, detail: `browser command line has --user-data-dir=${userDataDirArg}, expected ${expected.userDataDir}` };
+    if (!commandLineNamesUserDataDir(commandLine, expected.userDataDir)) {
+      const shown = /--user-data-dir=\S*/.exec(commandLine)?.[0] ?? 'no --user-data-dir';
+      return { ok: false, detail: `browser command line has ${shown}…, expected --user-data-dir=${expected.userDataDir}` };
     }
     return { ok: true, detail: `browser reports profile path ${profilePath}` };
   });

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureBrowser } from './demo/ensure-browser.js';
+import { openSignInWindow } from './login/sign-in-window.js';
+import { exitOnOperatorError, OperatorError } from './operator-error.js';
+import { PROJECT_ROOT, startJob } from './run/job-process.js';
+import { loadSettings } from './settings.js';
+import { startSimulator } from './simulator/index.js';
+
+/**
+ * `npm run demo`: the whole job on a fresh clone, against the embedded Coupa + SSO
+ * simulator: a browser (installed if needed), a demo base profile signed in through the
+ * simulator's sign-in form like an operator would, then the job with 3 windows over the
+ * sample input. Leaves no simulator or browser running.
+ */
+const say = (message: string) => process.stdout.write(`[demo] ${message}\n`);
+const demoRoot = path.join(PROJECT_ROOT, '.demo');
+const profileRoot = path.join(demoRoot, 'profile');
+const downloadDir = path.join(demoRoot, 'downloads');
+const input = path.join(PROJECT_ROOT, 'data', 'sample', 'demo-input.csv');
+
+const sim = await startSimulator({ pageLatencyMs: 150, downloadBytesPerSecond: 2_000_000 });
+let exitCode = 1;
+try {
+  const env: Record<string, string> = {
+    ENV_FILE: path.join(demoRoot, 'demo.env'),
+    COUPA_BASE_URL: sim.coupaUrl,
+    EDGE_PROFILE_DIR: path.join(profileRoot, 'User Data'),
+    EDGE_PROFILE_NAME: 'Default',
+    INPUT_CSV: input,
+    DOWNLOAD_DIR: downloadDir,
+    HEADLESS: process.env.HEADLESS ?? 'true',
+    WORKERS: '3',
+    PAGE_TIMEOUT_MS: '5000',
+    PAGE_RETRIES: '1',
+  };
+  fs.mkdirSync(demoRoot, { recursive: true });
+  fs.writeFileSync(env.ENV_FILE, Object.entries(env).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const settings = exitOnOperatorError(() => loadSettings({ env: { ...process.env, ...env } }));
+  say(`simulated Coupa at ${sim.coupaUrl}, identity provider at ${sim.idpUrl}`);
+  say(`browser: ${exitOnOperatorError(() => ensureBrowser(settings, say)).description}`);
+
+  fs.rmSync(profileRoot, { recursive: true, force: true });
+  const { username, password } = sim.options().credentials;
+  const signIn = await openSignInWindow({
+    settings,
+    headless: settings.headless,
+    timeoutMs: 60_000,
+    log: say,
+    signIn: async (page) => {
+      await page.fill('#idp_username', username);
+      await page.fill('#idp_password', password);
+      await page.check('#stay_signed_in');
+      await page.click('#idp_submit');
+    },
+  });
+  if (!signIn.signedIn) throw new OperatorError('The demo profile could not be signed in to the simulator.', 'Run `npm run demo` again; report the output if it repeats.');
+
+  say(`running the job: npx playwright test --workers=3 (input ${path.relative(PROJECT_ROOT, input)})`);
+  const job = startJob({ env, args: ['--workers=3'], echo: true });
+  const ended = await job.done;
+  exitCode = ended.code ?? 1;
+  say(`files and report are in ${downloadDir}`);
+  say(`simulator served ${sim.stats().sessionsIssued} Coupa session(s) through the SSO bounce, ${sim.stats().signIns} sign-in(s) on the form`);
+} catch (error) {
+  if (!(error instanceof OperatorError)) throw error;
+  process.stderr.write(`${error.name}: ${error.describe()}\n`);
+  exitCode = 2;
+} finally {
+  await sim.close();
+}
+process.exitCode = exitCode;
