@@ -31,8 +31,8 @@ try {
     DOWNLOAD_DIR: downloadDir,
     HEADLESS: process.env.HEADLESS ?? 'true',
     WORKERS: '3',
-    PAGE_TIMEOUT_MS: '5000',
-    PAGE_RETRIES: '1',
+    PAGE_TIMEOUT_MS: '4000',
+    PAGE_RETRIES: '2',
   };
   fs.mkdirSync(demoRoot, { recursive: true });
   fs.writeFileSync(env.ENV_FILE, Object.entries(env).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
