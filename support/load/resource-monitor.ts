@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import si from 'systeminformation';
+import { OperatorError } from '../operator-error.js';
+
+/**
+ * System-wide CPU and memory load, sampled at a steady pace for the concurrency
+ * controller (FR-006, PR-004). The source of the numbers is injectable so tests and the
+ * end-to-end load scenarios can drive the job with a load they choose.
+ */
+export interface ResourceSample {
+  /** Epoch milliseconds from the monitor's clock. */
+  at: number;
+  cpuPercent: number;
+  memoryPercent: number;
+}
+
+export interface LoadSignal {
+  /** Names the source in logs and the run summary (`system`, or the file a test writes). */
+  readonly description: string;
+  sample(): Promise<ResourceSample>;
+}
+
+export type Clock = () => number;
+
+/**
+ * The machine's real load. Memory is `active` (total − available on Linux), not `used`:
+ * on Linux `used` counts the page cache, which the kernel gives back on demand, so a
+ * machine that merely read a lot of files would look full and park windows for nothing.
+ */
+export class SystemLoadSignal implements LoadSignal {
+  readonly description = 'system (systeminformation: CPU currentLoad, active memory)';
+
+  constructor(private readonly clock: Clock = Date.now) {}
+
+  async sample(): Promise<ResourceSample> {
+    const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
+    return {
+      at: this.clock(),
+      cpuPercent: clampPercent(load.currentLoad),
+      memoryPercent: clampPercent(mem.total > 0 ? (mem.active / mem.total) * 100 : 0),
+    };
+  }
+}
+
+/** Test hook: when set, the job reads its load from this JSON file instead of the system. */
+export const LOAD_SIGNAL_FILE_ENV = 'LOAD_SIGNAL_FILE';
+
+export class LoadSignalFileError extends OperatorError {
+  constructor(readonly file: string, problem: string) {
+    super(
+      `Load signal file ${file} (${LOAD_SIGNAL_FILE_ENV}): ${problem}`,
+      `${LOAD_SIGNAL_FILE_ENV} is a test hook: write {"cpuPercent": <0-100>, "memoryPercent": <0-100>} to that file, or unset ${LOAD_SIGNAL_FILE_ENV} to use the real system load.`,
+    );
+  }
+}
+
+/**
+ * Test hook (LOAD_SIGNAL_FILE): the load is whatever `{ "cpuPercent", "memoryPercent" }` a
+ * test last wrote to the file, so reduction and restoration can be proved with real
+ * windows without loading the machine. Tests should replace the file atomically
+ * (write a temp file, rename) so a read never sees half a file.
+ */
+export class FileLoadSignal implements LoadSignal {
+  readonly description: string;
+
+  constructor(readonly file: string, private readonly clock: Clock = Date.now) {
+    this.description = `file ${file} (${LOAD_SIGNAL_FILE_ENV} test hook)`;
+  }
+
+  async sample(): Promise<ResourceSample> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(this.file, 'utf8');
+    } catch (error) {
+      throw new LoadSignalFileError(this.file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new LoadSignalFileError(this.file, `is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    const { cpuPercent, memoryPercent } = (parsed ?? {}) as Record<string, unknown>;
+    if (!isPercent(cpuPercent) || !isPercent(memoryPercent)) {
+      throw new LoadSignalFileError(this.file, `needs numbers 0-100 in cpuPercent and memoryPercent, got ${text.trim().slice(0, 120)}`);
+    }
+    return { at: this.clock(), cpuPercent, memoryPercent };
+  }
+}
+
+/** The file signal when LOAD_SIGNAL_FILE is set (tests), the real system load otherwise. */
+export function loadSignalFromEnv(env: NodeJS.ProcessEnv = process.env, clock: Clock = Date.now): LoadSignal {
+  const file = env[LOAD_SIGNAL_FILE_ENV]?.trim();
+  return file ? new FileLoadSignal(file, clock) : new SystemLoadSignal(clock);
+}
+
+function isPercent(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100;
+}
+
+function clampPercent(value: number): number {
+  return Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : 0;
+}
+
+export interface SamplingCost {
+  samples: number;
+  failures: number;
+  /** Wall time of one `sample()` call: what the monitor costs the machine it watches. */
+  meanMs: number;
+  maxMs: number;
+}
+
+export interface ResourceMonitorOptions {
+  everyMs: number;
+  onSample: (sample: ResourceSample) => void;
+  /** A failed sample is skipped, never fatal: a monitoring hiccup must not stop the downloads. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Samples a load signal every `everyMs` until stopped. Samples never overlap: the next
+ * one is scheduled when the previous one finished, so a slow sample stretches the pace
+ * instead of piling up. The timer does not keep the process alive.
+ */
+export class ResourceMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private inFlight: Promise<void> | undefined;
+  private readonly costs = { samples: 0, failures: 0, totalMs: 0, maxMs: 0 };
+
+  constructor(readonly signal: LoadSignal, private readonly options: ResourceMonitorOptions) {
+    if (!(Number.isFinite(options.everyMs) && options.everyMs > 0)) {
+      throw new RangeError(`ResourceMonitor: everyMs must be a positive number, got ${options.everyMs}`);
+    }
+  }
+
+  /** Takes the first sample at once, then one every `everyMs`. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  cost(): SamplingCost {
+    const { samples, failures, totalMs, maxMs } = this.costs;
+    const measured = samples + failures;
+    return { samples, failures, meanMs: measured ? totalMs / measured : 0, maxMs };
+  }
+
+  private tick(): void {
+    this.inFlight = this.sampleOnce().finally(() => {
+      this.inFlight = undefined;
+      if (!this.running) return;
+      this.timer = setTimeout(() => this.tick(), this.options.everyMs);
+      this.timer.unref();
+    });
+  }
+
+  private async sampleOnce(): Promise<void> {
+    const started = performance.now();
+    let sample: ResourceSample | undefined;
+    try {
+      sample = await this.signal.sample();
+    } catch (error) {
+      this.costs.failures++;
+      this.options.onError?.(error);
+    } finally {
+      const ms = performance.now() - started;
+      this.costs.totalMs += ms;
+      this.costs.maxMs = Math.max(this.costs.maxMs, ms);
+    }
+    if (!sample) return;
+    this.costs.samples++;
+    if (this.running) this.options.onSample(sample);
+  }
+}
