@@ -34,7 +34,7 @@ export default defineConfig({
   reporter: [
     ['./reporters/job-reporter.ts'],
     ['html', { outputFolder: path.join(location.runRoot, 'playwright-report'), open: 'never' }],
-    ['allure-playwright', { resultsDir: path.join(location.runRoot, 'allure-results'), detail: true, suiteTitle: false }],
+    ['allure-playwright', { resultsDir: path.join(location.runRoot, 'allure-results'), detail: false, suiteTitle: false }],
   ],
   use: {
     // Traces and videos would capture the Coupa session; they stay off unless TRACE=true (see README).

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBrowser } from './demo/ensure-browser.js';
 import { openSignInWindow } from './login/sign-in-window.js';
+import { signInOnSimulatorForm } from './login/simulator-sign-in.js';
 import { exitOnOperatorError, OperatorError } from './operator-error.js';
 import { PROJECT_ROOT, startJob } from './run/job-process.js';
 import { loadSettings } from './settings.js';
@@ -41,18 +42,12 @@ try {
   say(`browser: ${exitOnOperatorError(() => ensureBrowser(settings, say)).description}`);
 
   fs.rmSync(profileRoot, { recursive: true, force: true });
-  const { username, password } = sim.options().credentials;
   const signIn = await openSignInWindow({
     settings,
     headless: settings.headless,
     timeoutMs: 60_000,
     log: say,
-    signIn: async (page) => {
-      await page.fill('#idp_username', username);
-      await page.fill('#idp_password', password);
-      await page.check('#stay_signed_in');
-      await page.click('#idp_submit');
-    },
+    signIn: (page) => signInOnSimulatorForm(page, sim.options().credentials),
   });
   if (!signIn.signedIn) throw new OperatorError('The demo profile could not be signed in to the simulator.', 'Run `npm run demo` again; report the output if it repeats.');
 

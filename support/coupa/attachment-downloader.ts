@@ -1,26 +1,42 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { APIRequestContext } from '@playwright/test';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BrowserContext, Download } from '@playwright/test';
 import pRetry, { AbortError } from 'p-retry';
 import { pickAttachmentName, resolveInside, sanitizeFileName, uniqueFileName } from '../output/file-names.js';
 import type { DownloadedFile } from '../po-result.js';
 import { AuthenticationLostError } from './job-errors.js';
 
+/**
+ * One attachment and how to get its bytes. Links are streamed straight to disk with the
+ * window's cookies; JavaScript buttons have no URL, so the browser's own download started
+ * by a click is taken (Chromium does not let a download from `<a download>` be intercepted).
+ *
+ * Links are fetched with Node's HTTP client rather than Playwright's request client on
+ * purpose: Playwright writes request headers, cookies included, into the call log of a
+ * failed request, and that log ends up in the test reports.
+ */
 export interface AttachmentSource {
-  url: string;
   source: 'PO' | 'PR';
   /** What the page said about the file name; the server's Content-Disposition wins over all of it. */
   hints: { downloadAttr?: string; title?: string; ariaLabel?: string; text?: string };
+  url?: string;
+  /** Clicks the attachment and returns the browser download it started. */
+  trigger?: () => Promise<Download>;
 }
 
 export interface DownloadOptions {
+  context: BrowserContext;
   folder: string;
   /** Lower-cased names already used in the folder (this PO's earlier files). */
   taken: Set<string>;
   timeoutMs: number;
   retries: number;
   coupaOrigin: string;
+  /** Signs the window in again when Coupa's session expired (the browser follows the SSO bounce). */
+  renewSession: () => Promise<void>;
   /** Base delay of the exponential backoff between attempts. */
   backoffMs?: number;
   onRetry?: (message: string) => void;
@@ -28,123 +44,189 @@ export interface DownloadOptions {
 
 /** A file that could not be downloaded completely; the PO goes on with its other files. */
 export class AttachmentDownloadError extends Error {
-  constructor(readonly url: string, readonly reason: string, readonly attempts: number) {
-    super(`${reason} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${url})`);
+  constructor(readonly what: string, readonly reason: string, readonly attempts: number) {
+    super(`${what}: ${reason} (${attempts} attempt${attempts === 1 ? '' : 's'})`);
     this.name = 'AttachmentDownloadError';
   }
 }
 
 class TransientDownloadError extends Error {}
+class SessionExpired extends Error {}
 
-interface FetchedBody {
-  body: Buffer;
+/** A complete file under a temporary name in the PO folder, with what the server said about it. */
+interface Landed {
+  tempPath: string;
+  bytes: number;
+  sha256: string;
   contentDisposition: string | undefined;
+  url: string;
+  /** The browser's own reading of the file name (JavaScript downloads). */
+  suggestedName?: string;
 }
 
-async function fetchOnce(request: APIRequestContext, source: AttachmentSource, options: DownloadOptions): Promise<FetchedBody> {
-  let response;
-  try {
-    response = await request.get(source.url, { timeout: options.timeoutMs, maxRedirects: 20, failOnStatusCode: false });
-  } catch (error) {
-    throw new TransientDownloadError(`transfer interrupted: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const finalUrl = new URL(response.url());
-  const contentType = response.headers()['content-type'] ?? '';
-  if (finalUrl.origin !== options.coupaOrigin) {
-    throw new AuthenticationLostError(
-      `downloading ${source.url} ended on the sign-in page ${finalUrl.origin}${finalUrl.pathname}: the window is no longer signed in`,
-    );
-  }
-  if (response.status() >= 500) throw new TransientDownloadError(`server answered HTTP ${response.status()}`);
-  if (response.status() >= 400) throw new AbortError(`server answered HTTP ${response.status()}`);
-  if (/\/sessions\/new/.test(finalUrl.pathname)) {
-    throw new AuthenticationLostError(`downloading ${source.url} ended on Coupa's login form: the window is no longer signed in`);
-  }
-  let body: Buffer;
-  try {
-    body = await response.body();
-  } catch (error) {
-    throw new TransientDownloadError(`transfer interrupted: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const declared = response.headers()['content-length'];
-  if (declared !== undefined && Number(declared) !== body.length) {
-    throw new TransientDownloadError(`transfer incomplete: received ${body.length} of ${declared} bytes`);
-  }
-  const contentDisposition = response.headers()['content-disposition'];
-  if (contentType.startsWith('text/html') && !contentDisposition) {
-    throw new AbortError('server sent a web page instead of the file');
-  }
-  return { body, contentDisposition };
+const describe = (error: unknown): string => {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message;
+  return `${(error as Error).message.split('\n')[0]}${detail ? ` (${detail})` : ''}`;
+};
+
+const tempName = (folder: string) => path.join(folder, `.${crypto.randomBytes(6).toString('hex')}.part`);
+
+function onSignInPage(url: string, coupaOrigin: string): boolean {
+  const landed = new URL(url);
+  return landed.origin !== coupaOrigin || /\/sessions\/new/.test(landed.pathname);
+}
+
+async function windowCookieHeader(context: BrowserContext, url: string): Promise<string> {
+  return (await context.cookies(url)).map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 /**
- * Writes under a temporary name in the PO folder and renames into place only once the
- * file on disk has the server's length, so a file under its final name is always whole.
+ * Node's fetch drops the Cookie header when a redirect leaves the origin (e.g. to a
+ * storage host or to the identity provider), as a browser would.
  */
-function writeComplete(folder: string, fileName: string, body: Buffer): string {
-  const target = resolveInside(folder, fileName);
-  const temp = path.join(folder, `.${crypto.randomBytes(6).toString('hex')}.part`);
-  const fd = fs.openSync(temp, 'wx');
+async function request(url: string, method: 'GET' | 'HEAD', options: DownloadOptions): Promise<Response> {
   try {
-    fs.writeFileSync(fd, body);
+    return await fetch(url, {
+      method,
+      redirect: 'follow',
+      headers: { cookie: await windowCookieHeader(options.context, url) },
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    throw new TransientDownloadError(`request failed: ${describe(error)}`);
+  }
+}
+
+async function streamToDisk(body: ReadableStream<Uint8Array>, target: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(target, { flags: 'wx' });
+  await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), meter, out);
+  const fd = fs.openSync(target, 'r+');
+  try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  const onDisk = fs.statSync(temp).size;
-  if (onDisk !== body.length) {
-    fs.rmSync(temp, { force: true });
-    throw new TransientDownloadError(`file on disk has ${onDisk} bytes, expected ${body.length}`);
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+function checkLength(declared: string | null, received: number): void {
+  if (declared !== null && Number(declared) !== received) {
+    throw new TransientDownloadError(`transfer incomplete: received ${received} of ${declared} bytes`);
   }
-  fs.renameSync(temp, target);
-  return target;
+}
+
+async function fetchLink(url: string, options: DownloadOptions): Promise<Landed> {
+  const response = await request(url, 'GET', options);
+  if (onSignInPage(response.url, options.coupaOrigin)) {
+    await response.body?.cancel();
+    throw new SessionExpired('Coupa asked for a sign-in');
+  }
+  if (response.status >= 500) throw new TransientDownloadError(`server answered HTTP ${response.status}`);
+  if (response.status >= 400) throw new AbortError(`server answered HTTP ${response.status}`);
+  const contentDisposition = response.headers.get('content-disposition') ?? undefined;
+  if ((response.headers.get('content-type') ?? '').startsWith('text/html') && !contentDisposition) {
+    await response.body?.cancel();
+    throw new AbortError('server sent a web page instead of the file');
+  }
+  const tempPath = tempName(options.folder);
+  try {
+    const { bytes, sha256 } = await streamToDisk(response.body ?? new ReadableStream(), tempPath).catch((error) => {
+      throw new TransientDownloadError(`transfer interrupted: ${describe(error)}`);
+    });
+    checkLength(response.headers.get('content-length'), bytes);
+    return { tempPath, bytes, sha256, contentDisposition, url: response.url };
+  } catch (error) {
+    fs.rmSync(tempPath, { force: true });
+    throw error;
+  }
 }
 
 /**
- * Downloads one attachment with the window's cookies (the browser context's request
- * client shares them and follows the SSO bounce when Coupa's session has expired),
- * retrying interrupted and failed transfers with backoff. A file counts only when it is
- * complete on disk under its final name.
+ * Chromium itself fails a download whose body ends before its Content-Length; the length
+ * is also asked of the server (HEAD, no body) and compared with the file, so a download
+ * counts only when the file has the server's length.
  */
-export async function downloadAttachment(
-  request: APIRequestContext,
-  source: AttachmentSource,
-  options: DownloadOptions,
-): Promise<DownloadedFile> {
-  let attempts = 0;
-  let fetched: FetchedBody;
+async function fetchByBrowser(trigger: () => Promise<Download>, options: DownloadOptions): Promise<Landed> {
+  const download = await trigger();
+  const tempPath = tempName(options.folder);
   try {
-    fetched = await pRetry(
+    let timer: NodeJS.Timeout | undefined;
+    const failure = await Promise.race([
+      download.failure(),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no end within ${options.timeoutMs} ms`), options.timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (failure) throw new TransientDownloadError(`browser download failed: ${failure}`);
+    const { bytes, sha256 } = await streamToDisk(Readable.toWeb(fs.createReadStream(await download.path())) as ReadableStream<Uint8Array>, tempPath);
+    const head = await request(download.url(), 'HEAD', options).catch(() => undefined);
+    const trusted = head && head.ok && !onSignInPage(head.url, options.coupaOrigin);
+    checkLength(trusted ? head.headers.get('content-length') : null, bytes);
+    return {
+      tempPath,
+      bytes,
+      sha256,
+      contentDisposition: (trusted && head.headers.get('content-disposition')) || undefined,
+      url: download.url(),
+      suggestedName: download.suggestedFilename(),
+    };
+  } catch (error) {
+    fs.rmSync(tempPath, { force: true });
+    throw error;
+  } finally {
+    await download.delete().catch(() => undefined);
+  }
+}
+
+/** Downloads one attachment into the PO folder, retrying interrupted and failed transfers with backoff. */
+export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
+  const what = source.url ?? `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text ?? 'attachment'}" (JavaScript download)`;
+  let attempts = 0;
+  let landed: Landed;
+  try {
+    landed = await pRetry(
       async () => {
         attempts++;
-        return fetchOnce(request, source, options);
+        if (source.url) return fetchLink(source.url, options);
+        if (source.trigger) return fetchByBrowser(source.trigger, options);
+        throw new AbortError('the page gave neither a link nor a button for this attachment');
       },
       {
         retries: options.retries,
         minTimeout: options.backoffMs ?? 500,
         factor: 2,
-        shouldRetry: ({ error }) => !(error instanceof AuthenticationLostError),
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (retriesLeft > 0 && !(error instanceof AuthenticationLostError)) {
-            options.onRetry?.(`${error.message}; retrying (${retriesLeft} left)`);
-          }
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          // An expired Coupa session is renewed by the browser (SSO bounce); if that fails the window lost its sign-in.
+          if (error instanceof SessionExpired) await options.renewSession();
+          if (retriesLeft > 0) options.onRetry?.(`${describe(error)}; retrying (${retriesLeft} left)`);
         },
       },
     );
   } catch (error) {
     if (error instanceof AuthenticationLostError) throw error;
-    throw new AttachmentDownloadError(source.url, (error as Error).message, attempts);
+    throw new AttachmentDownloadError(what, describe(error), attempts);
   }
   const name = uniqueFileName(
-    sanitizeFileName(pickAttachmentName({ contentDisposition: fetched.contentDisposition, href: source.url, ...source.hints })),
+    sanitizeFileName(
+      pickAttachmentName({
+        ...source.hints,
+        contentDisposition: landed.contentDisposition,
+        downloadAttr: source.hints.downloadAttr ?? landed.suggestedName,
+        href: landed.url,
+      }),
+    ),
     options.taken,
   );
   options.taken.add(name.toLowerCase());
-  const target = writeComplete(options.folder, name, fetched.body);
-  return {
-    name: path.basename(target),
-    bytes: fetched.body.length,
-    sha256: crypto.createHash('sha256').update(fetched.body).digest('hex'),
-    source: source.source,
-  };
+  const target = resolveInside(options.folder, name);
+  fs.renameSync(landed.tempPath, target);
+  return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
 }

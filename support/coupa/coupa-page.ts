@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Download, Page } from '@playwright/test';
 import { classifyPage, type PageFacts, type PageVerdict } from './page-classifier.js';
 
 /** What the page says about one attachment, before anything is downloaded. */
@@ -123,38 +123,11 @@ export async function neutraliseFloatingToolbar(page: Page): Promise<void> {
   await page.addStyleTag({ content: `${TOOLBAR_SELECTOR} { pointer-events: none !important; }` });
 }
 
-/**
- * A JavaScript attachment button has no URL until it is clicked. The click's request to
- * an `attachment_file` URL is caught and aborted in the browser, so the file is fetched
- * once, by the downloader, which can check its length and retry it.
- */
-export async function resolveButtonUrl(page: Page, attachment: DiscoveredAttachment, timeoutMs: number): Promise<string> {
-  const context = page.context();
-  let resolveUrl!: (url: string) => void;
-  const captured = new Promise<string>((resolve) => (resolveUrl = resolve));
-  const matcher = (url: URL) => url.href.includes('attachment_file');
-  const handler = async (route: import('@playwright/test').Route) => {
-    resolveUrl(route.request().url());
-    await route.abort('aborted');
-  };
-  await context.route(matcher, handler);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const downloadStarted = page.waitForEvent('download', { timeout: timeoutMs }).then(async (download) => {
-      await download.cancel();
-      return download.url();
-    });
-    downloadStarted.catch(() => undefined);
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`clicking attachment "${attachment.title ?? attachment.ariaLabel}" started no download within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    await page.locator(`[${DOM_INDEX_ATTR}="${attachment.domIndex}"]`).click({ timeout: timeoutMs });
-    return await Promise.race([captured, downloadStarted, timedOut]);
-  } finally {
-    clearTimeout(timer);
-    await context.unroute(matcher, handler);
-  }
+/** Clicks a JavaScript attachment button (a real, trusted click) and returns the download it starts. */
+export async function clickForDownload(page: Page, attachment: DiscoveredAttachment, timeoutMs: number): Promise<Download> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: timeoutMs }),
+    page.locator(`[${DOM_INDEX_ATTR}="${attachment.domIndex}"]`).click({ timeout: timeoutMs }),
+  ]);
+  return download;
 }

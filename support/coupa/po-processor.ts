@@ -14,7 +14,7 @@ import {
   neutraliseFloatingToolbar,
   openCoupaPage,
   readSupplier,
-  resolveButtonUrl,
+  clickForDownload,
   type DiscoveredAttachment,
   type OpenedPage,
 } from './coupa-page.js';
@@ -97,20 +97,20 @@ function nameHintOf(attachment: DiscoveredAttachment): string {
   });
 }
 
-async function toSources(ctx: PoJobContext, attachments: DiscoveredAttachment[], source: 'PO' | 'PR'): Promise<AttachmentSource[]> {
-  const sources: AttachmentSource[] = [];
-  for (const attachment of attachments) {
-    const url = attachment.href ?? (await resolveButtonUrl(ctx.page, attachment, ctx.settings.pageTimeoutMs));
+function toSources(ctx: PoJobContext, attachments: DiscoveredAttachment[], source: 'PO' | 'PR'): AttachmentSource[] {
+  return attachments.map((attachment) => {
     const { downloadAttr, title, ariaLabel, text } = attachment;
-    sources.push({ url, source, hints: { downloadAttr, title, ariaLabel, text } });
-  }
-  return sources;
+    const hints = { downloadAttr, title, ariaLabel, text };
+    return attachment.href
+      ? { source, hints, url: attachment.href }
+      : { source, hints, trigger: () => clickForDownload(ctx.page, attachment, ctx.settings.pageTimeoutMs) };
+  });
 }
 
 async function readAttachments(ctx: PoJobContext, source: 'PO' | 'PR'): Promise<{ sources: AttachmentSource[]; names: string[] }> {
   await neutraliseFloatingToolbar(ctx.page);
   const attachments = await discoverAttachments(ctx.page);
-  return { sources: await toSources(ctx, attachments, source), names: attachments.map(nameHintOf) };
+  return { sources: toSources(ctx, attachments, source), names: attachments.map(nameHintOf) };
 }
 
 /** A PO processed again (resumed run, retried test) starts from a clean slate: its earlier folders in this run are not trusted. */
@@ -152,13 +152,62 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
   const fromPo = await ctx.step('Discover PO attachments', () => readAttachments(ctx, 'PO'));
   ctx.log(`PO ${po.poNumber}: supplier "${supplier}", ${fromPo.sources.length} attachment(s) on the PO page`);
 
-  let sources = fromPo.sources;
+  const needsFallback = !fromPo.names.some(isPdfName);
+  // Read before any download: renewing an expired session navigates away from the PO page.
+  const prUrl = needsFallback ? await findRequisitionUrl(ctx.page) : undefined;
+
+  const parent = path.join(ctx.runRoot, ...supplierOrHierarchyPath(po.hierarchy, supplier));
+  const folderBase = poFolderBaseName(po.poNumber);
+  removeEarlierFolders(parent, folderBase);
+  const workDir = path.join(parent, workFolderName(folderBase));
+  fs.mkdirSync(workDir, { recursive: true });
+
+  const files: DownloadedFile[] = [];
+  const failures: string[] = [];
+  const taken = new Set<string>();
+  const renewSession = async () => {
+    const home = await openWithRetry(ctx, new URL('/', base).href, 'home page');
+    if (!home.ok) throw new AuthenticationLostError(`Coupa's session expired and could not be renewed: ${home.message}`);
+    ctx.log(`PO ${po.poNumber}: Coupa session renewed through the sign-in bounce`);
+  };
+  // A page's JavaScript attachments can only be clicked while that page is open, so each
+  // page's files are downloaded before the next page is opened, buttons first (renewing
+  // an expired session for a link navigates away from the page).
+  const downloadAll = async (sources: AttachmentSource[]) => {
+    for (const source of [...sources.filter((s) => s.trigger), ...sources.filter((s) => !s.trigger)]) {
+      const label = source.url ?? `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text}" (JavaScript button)`;
+      try {
+        const file = await ctx.step(`Download ${label}`, async () => {
+          const downloaded = await downloadAttachment(source, {
+            context: ctx.page.context(),
+            renewSession,
+            folder: workDir,
+            taken,
+            timeoutMs: ctx.settings.downloadTimeoutMs,
+            retries: ctx.settings.downloadRetries,
+            coupaOrigin: base.origin,
+            backoffMs: ctx.backoffMs,
+            onRetry: (message) => ctx.log(`PO ${po.poNumber}: ${label}: ${message}`),
+          });
+          ctx.log(`PO ${po.poNumber}: saved "${downloaded.name}" (${downloaded.bytes} bytes, sha256 ${downloaded.sha256.slice(0, 12)}…)`);
+          return downloaded;
+        });
+        files.push(file);
+      } catch (error) {
+        if (!(error instanceof AttachmentDownloadError)) throw error;
+        failures.push(error.message);
+        ctx.log(`PO ${po.poNumber}: FAILED ${error.message}`);
+      }
+    }
+  };
+  await downloadAll(fromPo.sources);
+
+  let found = fromPo.sources.length;
   let coupaUrl = poUrl;
   const notes: string[] = [];
   let requisitionBlocked = false;
-  if (!fromPo.names.some(isPdfName)) {
+  if (needsFallback) {
     const why = fromPo.names.length === 0 ? 'the PO has no attachments' : 'the PO has no PDF among its attachments';
-    const prUrl = await findRequisitionUrl(ctx.page);
     if (!prUrl) {
       if (fromPo.names.length) notes.push(`${why} and no requisition is linked`);
     } else {
@@ -172,50 +221,18 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
           notes.push(`PR fallback: ${why}, but the requisition is not accessible (Coupa shows "${pr.page.verdict.marker}", ${prUrl})`);
         } else {
           const fromPr = await readAttachments(ctx, 'PR');
-          sources = [...sources, ...fromPr.sources];
           coupaUrl = prUrl;
+          found += fromPr.sources.length;
           notes.push(
             `PR fallback used: ${why}; ${fromPr.sources.length} attachment(s) taken from the requisition` +
               (fromPo.sources.length ? `, the PO's own ${fromPo.sources.length} file(s) kept` : ''),
           );
+          await downloadAll(fromPr.sources);
         }
       });
     }
   }
 
-  const parent = path.join(ctx.runRoot, ...supplierOrHierarchyPath(po.hierarchy, supplier));
-  const folderBase = poFolderBaseName(po.poNumber);
-  removeEarlierFolders(parent, folderBase);
-  const workDir = path.join(parent, workFolderName(folderBase));
-  fs.mkdirSync(workDir, { recursive: true });
-
-  const files: DownloadedFile[] = [];
-  const failures: string[] = [];
-  const taken = new Set<string>();
-  for (const source of sources) {
-    try {
-      const file = await ctx.step(`Download ${source.url}`, async () => {
-        const downloaded = await downloadAttachment(ctx.page.context().request, source, {
-          folder: workDir,
-          taken,
-          timeoutMs: ctx.settings.downloadTimeoutMs,
-          retries: ctx.settings.downloadRetries,
-          coupaOrigin: base.origin,
-          backoffMs: ctx.backoffMs,
-          onRetry: (message) => ctx.log(`PO ${po.poNumber}: ${source.url}: ${message}`),
-        });
-        ctx.log(`PO ${po.poNumber}: saved "${downloaded.name}" (${downloaded.bytes} bytes, sha256 ${downloaded.sha256.slice(0, 12)}…)`);
-        return downloaded;
-      });
-      files.push(file);
-    } catch (error) {
-      if (error instanceof AuthenticationLostError || !(error instanceof AttachmentDownloadError)) throw error;
-      failures.push(error.message);
-      ctx.log(`PO ${po.poNumber}: FAILED ${error.message}`);
-    }
-  }
-
-  const found = sources.length;
   const status: PoStatus =
     found === 0
       ? requisitionBlocked
@@ -226,7 +243,9 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
         : files.length > 0
           ? 'PARTIAL'
           : 'FAILED';
-  if (status === 'NO_ATTACHMENTS') notes.unshift('No attachments on the PO' + (requisitionBlocked ? '' : ' nor on a linked requisition'));
+  if (status === 'NO_ATTACHMENTS') {
+    notes.unshift(prUrl ? 'No attachments on the PO nor on its requisition' : 'No attachments on the PO and no requisition linked');
+  }
   if (failures.length) notes.push(`${failures.length} of ${found} file(s) not downloaded: ${failures.join('; ')}`);
 
   const finalDir = path.join(parent, statusFolderName(folderBase, status));

@@ -266,6 +266,8 @@ export class BrowserWindow {
           userDataDir: this.userDataDir,
           profileName: this.env.base.profileName,
           headless: this.env.settings.headless,
+          // JavaScript-started downloads land here before they are checked and moved to the PO folder.
+          downloadsPath: path.join(this.env.sessionDir, 'browser-downloads', `${this.letter}-w${this.env.workerIndex}`),
         }),
       );
     } catch (error) {
