@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { exitOnOperatorError } from './support/operator-error.js';
+import { exitOnOperatorError, RUN_NOT_STARTED } from './support/operator-error.js';
 import { publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
 import { loadSettings } from './support/settings.js';
 import { readInputFile } from './support/input/input-reader.js';
@@ -13,14 +13,14 @@ import { readInputFile } from './support/input/input-reader.js';
  * This file is evaluated by the runner and again by every worker; the run folder is
  * decided once by the runner and handed to the workers through the environment.
  */
-const settings = exitOnOperatorError(() => loadSettings());
+const settings = exitOnOperatorError(() => loadSettings(), RUN_NOT_STARTED);
 const location = exitOnOperatorError(() => {
   const published = publishedRunLocation();
   if (published) return published;
   const resolved = resolveRunLocation({ downloadDir: settings.downloadDir, inputSha256: readInputFile(settings.inputCsv).sha256 });
   publishRunLocation(resolved);
   return resolved;
-});
+}, RUN_NOT_STARTED);
 
 export default defineConfig({
   testDir: './specs',

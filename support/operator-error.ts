@@ -14,15 +14,20 @@ export class OperatorError extends Error {
   }
 }
 
-/** Prints an OperatorError without a stack and ends the process; rethrows anything else. */
-export function exitOnOperatorError<T>(action: () => T): T {
+/** Prints an OperatorError (and what it means for the run) without a stack and ends the process with 2. */
+export function exitWithOperatorError(error: OperatorError, consequence?: string): never {
+  process.stderr.write(`\n${error.name}: ${error.describe()}\n${consequence ? `\n${consequence}\n` : ''}\n`);
+  process.exit(2);
+}
+
+/** Runs `action`; an OperatorError ends the process through exitWithOperatorError, anything else is rethrown. */
+export function exitOnOperatorError<T>(action: () => T, consequence?: string): T {
   try {
     return action();
   } catch (error) {
-    if (error instanceof OperatorError) {
-      process.stderr.write(`\n${error.name}: ${error.describe()}\n\n`);
-      process.exit(2);
-    }
+    if (error instanceof OperatorError) exitWithOperatorError(error, consequence);
     throw error;
   }
 }
+
+export const RUN_NOT_STARTED = 'The run did not start; no browser window was opened.';

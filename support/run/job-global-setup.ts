@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { readInputFile } from '../input/input-reader.js';
 import { buildJobPlan } from '../input/job-plan.js';
-import { OperatorError } from '../operator-error.js';
+import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../operator-error.js';
 import { resolveBrowser } from '../profile/browser-launch.js';
 import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
 import { resolveBaseProfile } from '../profile/profile-locator.js';
@@ -89,7 +89,6 @@ export default async function jobGlobalSetup(config: FullConfig): Promise<() => 
     return await prepareRun(config);
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
-    process.stderr.write(`\n${error.name}: ${error.describe()}\n\nThe run did not start; no browser window was opened.\n`);
-    process.exit(2);
+    exitWithOperatorError(error, RUN_NOT_STARTED);
   }
 }

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { createJobHarness, processesMentioning, type JobHarness } from './helpers/job-harness.js';
+
+/**
+ * Bad input and misconfiguration stop the run before any browser starts, with a message
+ * that names the file, row or setting, and a non-zero exit.
+ */
+let harness: JobHarness;
+
+test.beforeAll(async () => {
+  harness = await createJobHarness({ name: 'bad-input', inputCsv: 'PO_NUMBER\nPO4100001\n' });
+});
+
+test.afterAll(async () => {
+  await harness?.close();
+});
+
+async function runExpectingRefusal(env: Record<string, string>): Promise<string> {
+  harness.sim.resetStats();
+  const { code, output } = await harness.run({ env });
+  expect(code, output).toBe(2);
+  expect(Object.keys(harness.sim.stats().requestsByPath), 'no window may have reached Coupa').toEqual([]);
+  expect(processesMentioning(harness.root)).toEqual([]);
+  expect(output).not.toMatch(/at .*\.ts:\d+/);
+  return output;
+}
+
+function writeInput(name: string, content: string | Buffer): string {
+  const file = path.join(harness.root, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+test('a missing input file is named', async () => {
+  const missing = path.join(harness.root, 'nope', 'input.csv');
+  const output = await runExpectingRefusal({ INPUT_CSV: missing });
+  expect(output).toContain(missing);
+  expect(output).toContain('INPUT_CSV');
+});
+
+test('an input without a PO_NUMBER column names the file and the columns it has', async () => {
+  const file = writeInput('no-column.csv', 'ORDER;SUPPLIER\r\nPO4100001;Acme\r\n');
+  const output = await runExpectingRefusal({ INPUT_CSV: file });
+  expect(output).toContain(file);
+  expect(output).toContain('PO_NUMBER');
+  expect(output).toContain('ORDER');
+  expect(output).toContain('no browser window was opened');
+});
+
+test('an empty input and a header-only input are refused', async () => {
+  for (const [name, content] of [['empty.csv', ''], ['header-only.csv', 'PO_NUMBER\r\n']] as const) {
+    const file = writeInput(name, content);
+    const output = await runExpectingRefusal({ INPUT_CSV: file });
+    expect(output).toContain(file);
+    expect(output).toMatch(/no PO rows|empty/i);
+  }
+});
+
+test('settings are checked all at once, each problem naming its setting', async () => {
+  const output = await runExpectingRefusal({ WORKERS: 'many', COUPA_BASE_URL: 'ftp://coupa.example.com', HEADLESS: 'perhaps' });
+  expect(output).toContain('WORKERS="many"');
+  expect(output).toContain('COUPA_BASE_URL="ftp://coupa.example.com"');
+  expect(output).toContain('HEADLESS="perhaps"');
+});
+
+test('a misconfigured profile path fails fast and says which setting to fix', async () => {
+  const missing = path.join(harness.root, 'no-such-profile');
+  const output = await runExpectingRefusal({ EDGE_PROFILE_DIR: missing });
+  expect(output).toContain('EDGE_PROFILE_DIR');
+  expect(output).toContain(missing);
+
+  const profileFolder = path.join(harness.userDataDir, 'Default');
+  const pointedAtProfile = await runExpectingRefusal({ EDGE_PROFILE_DIR: profileFolder });
+  expect(pointedAtProfile).toContain(harness.userDataDir);
+  expect(pointedAtProfile).toContain('EDGE_PROFILE_NAME');
+
+  const wrongName = await runExpectingRefusal({ EDGE_PROFILE_NAME: 'Profile 7' });
+  expect(wrongName).toContain('Profile 7');
+  expect(wrongName).toContain('Default');
+});
+
+test('a browser that does not exist is named before anything starts', async () => {
+  const output = await runExpectingRefusal({ BROWSER_EXECUTABLE: path.join(harness.root, 'no-browser') });
+  expect(output).toContain('BROWSER_EXECUTABLE');
+});
