@@ -36,15 +36,15 @@ function fileText(view: WindowView): string {
   return `file ${file.index}/${file.count}${bytes}`;
 }
 
-/** The terminal block: two summary lines and one line per window, each at most `width` columns. */
+/** The terminal block: three summary lines and one line per window, each at most `width` columns. */
 export function renderTtyBlock(s: ProgressSnapshot, width: number): string[] {
   const w = Math.max(20, width);
   const counts = `${s.processed}/${s.total} ${String(percentDone(s)).padStart(3)}%`;
   const barWidth = Math.max(5, Math.min(30, w - displayWidth(`Coupa downloads  ${counts}  ${outcomes(s)}`) - 3));
   const lines = [
     `Coupa downloads ${progressBar(s.processed / Math.max(1, s.total), barWidth)} ${counts}  ${outcomes(s)}`,
-    `${formatRate(s.posPerMinute)} POs/min  ETA ${formatDuration(s.etaMs)}  elapsed ${formatDuration(s.elapsedMs)}  ` +
-      `${windowsSummary(s)}  CPU ${formatPercent(s.cpuPercent)}  mem ${formatPercent(s.memoryPercent)}`,
+    `${formatRate(s.posPerMinute)} POs/min  ETA ${formatDuration(s.etaMs)}  elapsed ${formatDuration(s.elapsedMs)}`,
+    `${windowsSummary(s)}  CPU ${formatPercent(s.cpuPercent)}  mem ${formatPercent(s.memoryPercent)}`,
   ];
   const letterWidth = Math.max(1, ...s.windows.map((v) => v.window.length));
   for (const view of s.windows) {
