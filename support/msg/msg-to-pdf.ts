@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext } from '@playwright/test';
+import { OperatorError } from '../operator-error.js';
+import { renderMessageHtml } from './message-html.js';
+import { BrokenMsgError, parseMsg } from './parse-msg.js';
+
+export class MsgPdfWriteError extends OperatorError {
+  constructor(readonly file: string, cause: unknown) {
+    const code = cause instanceof Error && 'code' in cause ? ` (${String(cause.code)})` : '';
+    super(`Could not write the PDF ${file}${code}`, 'Check free disk space and write permission on the download folder; the .msg itself is intact.', { cause });
+  }
+}
+
+/**
+ * `quote.msg` → `quote.pdf`; when a PDF of that name is already there (often the supplier
+ * sent both), `quote.msg.pdf`, a name only this converter produces, so an earlier
+ * conversion of the same message is replaced rather than multiplied.
+ */
+export function pdfPathFor(msgPath: string, exists: (file: string) => boolean): string {
+  const extension = path.extname(msgPath);
+  const stem = extension.toLowerCase() === '.msg' ? msgPath.slice(0, -extension.length) : msgPath;
+  const plain = `${stem}.pdf`;
+  return exists(plain) ? `${msgPath}.pdf` : plain;
+}
+
+/**
+ * Renders the message at `msgPath` as a PDF beside it, in a new tab of the job's own
+ * browser (page.pdf() works headless and headed in Chromium). The tab may not reach the
+ * network: every request is aborted, so a tracking pixel cannot report the download.
+ * The .msg is only read. Throws BrokenMsgError for a file that is not a readable message.
+ */
+export async function convertMsgToPdf(context: BrowserContext, msgPath: string): Promise<{ pdfPath: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(msgPath);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new BrokenMsgError(msgPath, `the file cannot be read (${code})`, error);
+  }
+  const html = renderMessageHtml(parseMsg(bytes, msgPath), { sourceName: path.basename(msgPath) });
+
+  const page = await context.newPage();
+  let pdf: Buffer;
+  try {
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      return url.startsWith('data:') || url.startsWith('about:') ? route.continue() : route.abort('blockedbyclient');
+    });
+    await page.setContent(html, { waitUntil: 'load' });
+    pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+  } finally {
+    // A tab of a crashed browser cannot be closed; the error already thrown is the one to report.
+    await page.close().catch(() => undefined);
+  }
+
+  const pdfPath = pdfPathFor(msgPath, fs.existsSync);
+  const temporary = `${pdfPath}.tmp`;
+  try {
+    await fs.promises.writeFile(temporary, pdf);
+    await fs.promises.rename(temporary, pdfPath);
+  } catch (error) {
+    await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
+    throw new MsgPdfWriteError(pdfPath, error);
+  }
+  return { pdfPath };
+}
