@@ -103,5 +103,5 @@ export function neutralizeHtml(html: string): { html: string; blocked: number } 
       return `${space}data-blocked-${name}${equals}${quoted}`;
     }),
   );
-  return { html: rewritten.replace(/<\/template/gi, '&lt;/template'), blocked };
+  return { html: rewritten.replace(/<\/(template)/gi, '&lt;/$1'), blocked };
 }

@@ -1,18 +1,22 @@
 import type { SimAttachment } from './catalogue-model.js';
-import { isPdfName } from './file-types.js';
+import { extensionOf, isPdfName } from './file-types.js';
+import { simulatedMsgFile } from './msg-file.js';
 import { hash32, uint32Stream } from './seeded-random.js';
 
 /**
  * The bytes of an attachment, a pure function of its id, size and type so tests can
  * check every file on disk byte for byte without the server keeping anything.
  * PDFs are real one-page documents (a viewer tab opened on an inline PDF renders them),
- * padded with comment lines to the exact size.
+ * padded with comment lines to the exact size; .msg files are real Outlook messages of
+ * the exact size (see simulatedMsgFile) for the job's .msg-to-PDF conversion.
  */
 export function attachmentContent(attachment: Pick<SimAttachment, 'id' | 'size' | 'fileName'>): Buffer {
   const { id, size } = attachment;
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`Attachment ${id}: size must be a positive integer, got ${size}`);
   const seed = hash32(`${id}:${size}`);
-  return isPdfName(attachment.fileName) ? pdfContent(id, size, seed) : binaryContent(size, seed);
+  if (isPdfName(attachment.fileName)) return pdfContent(id, size, seed);
+  if (extensionOf(attachment.fileName) === '.msg') return simulatedMsgFile(id, size);
+  return binaryContent(size, seed);
 }
 
 function binaryContent(size: number, seed: number): Buffer {

@@ -1,4 +1,5 @@
 import CFB from 'cfb';
+import iconv from 'iconv-lite';
 import { hash32, randomStream } from './seeded-random.js';
 
 /**
@@ -25,8 +26,10 @@ export interface OutlookMessageContent {
   cc: MsgAddress[];
   sentAt: Date;
   bodyText: string;
-  /** Stored as PR_HTML in UTF-8, as Outlook does for HTML mail. */
+  /** Stored as PR_HTML, encoded in `htmlCodepage` as Outlook does for HTML mail. */
   bodyHtml?: string;
+  /** Windows codepage of the HTML body (PR_INTERNET_CPID); default 65001 (UTF-8). */
+  htmlCodepage?: number;
   attachments: MsgAttachmentFile[];
 }
 
@@ -136,7 +139,9 @@ function messageProperties(message: OutlookMessageContent): Properties {
     [0x5d01, text(message.from.email)],
   ];
   if (message.bodyHtml !== undefined) {
-    properties.push([0x1013, binary(Buffer.from(message.bodyHtml, 'utf8'))], [0x3fde, long(CODEPAGE_UTF8)]);
+    const codepage = message.htmlCodepage ?? CODEPAGE_UTF8;
+    const encoding = codepage === CODEPAGE_UTF8 ? 'utf8' : `cp${codepage}`;
+    properties.push([0x1013, binary(iconv.encode(message.bodyHtml, encoding))], [0x3fde, long(codepage)]);
   }
   return properties;
 }
