@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { WindowRecord } from '../window/browser-window.js';
+import { compareWindowLetters } from '../progress/progress-state.js';
+
+/**
+ * Per-window start-up as the windows recorded it (`<runRoot>/.run-state/windows/*.json`):
+ * clone + launch + verify, the figures PR-003 / NFR-001 set targets for.
+ */
+export interface WindowStartup {
+  window: string;
+  workerIndex: number;
+  kind: WindowRecord['kind'];
+  state: WindowRecord['state'];
+  slotWaitMs: number;
+  cloneMs: number;
+  cloneBytes: number | undefined;
+  cloneFiles: number | undefined;
+  cloneMethod: string | undefined;
+  launchMs: number;
+  verifyMs: number;
+  /** From the start of the window fixture to verified (includes waiting for a clone slot). */
+  totalStartMs: number;
+  posDone: number;
+  posFailed: number;
+}
+
+export function startupOf(record: WindowRecord): WindowStartup {
+  return {
+    window: record.window,
+    workerIndex: record.workerIndex,
+    kind: record.kind,
+    state: record.state,
+    slotWaitMs: record.timings.slotWaitMs,
+    cloneMs: record.timings.cloneMs,
+    cloneBytes: record.clone?.bytes,
+    cloneFiles: record.clone?.files,
+    cloneMethod: record.clone?.method,
+    launchMs: record.timings.launchMs,
+    verifyMs: record.timings.verifyMs,
+    totalStartMs: record.timings.totalStartMs,
+    posDone: record.posDone,
+    posFailed: record.posFailed,
+  };
+}
+
+/** Every record in the folder (a restarted worker leaves one per worker index), by window then worker. */
+export function readWindowRecords(windowsDir: string): WindowRecord[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(windowsDir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const records: WindowRecord[] = [];
+  for (const name of names) {
+    try {
+      records.push(JSON.parse(fs.readFileSync(path.join(windowsDir, name), 'utf8')) as WindowRecord);
+    } catch {
+      // Being replaced at this instant (the window saves with write + rename); the next read sees it.
+    }
+  }
+  return records.sort((a, b) => compareWindowLetters(a.window, b.window) || a.workerIndex - b.workerIndex);
+}

@@ -1,0 +1,82 @@
+import { test, expect } from '@playwright/test';
+import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, parseBenchArgs, parseByteSize } from '../../support/bench/bench-options.js';
+import { OperatorError } from '../../support/operator-error.js';
+
+test('no flags: the documented realistic defaults', () => {
+  expect(parseBenchArgs([])).toEqual(DEFAULT_BENCH_OPTIONS);
+  expect(DEFAULT_BENCH_OPTIONS).toMatchObject({
+    windows: [1, 2, 4],
+    pos: 60,
+    pageLatencyMs: 300,
+    downloadBytesPerSecond: 1_000_000,
+    attachmentsPerPo: { min: 1, max: 3 },
+    minFileBytes: 50_000,
+    maxFileBytes: 300_000,
+    statuses: 'completed',
+    padBytes: 200_000_000,
+    headless: true,
+  });
+});
+
+test('every flag, in both --flag value and --flag=value forms', () => {
+  const options = parseBenchArgs([
+    '--windows', '1,3', '--pos=24', '--page-latency-ms', '150', '--download-rate=512kB', '--attachments', '2',
+    '--file-size', '10kB-1.5MB', '--statuses=mixed', '--pad', '50MB', '--headed', '--work-dir', '/tmp/b', '--keep-profile',
+    '--memory-sample-ms=500', '--cpu-limit', '90', '--memory-limit=95', '--seed', '7',
+  ]);
+  expect(options).toEqual({
+    windows: [1, 3],
+    pos: 24,
+    pageLatencyMs: 150,
+    downloadBytesPerSecond: 512_000,
+    attachmentsPerPo: { min: 2, max: 2 },
+    minFileBytes: 10_000,
+    maxFileBytes: 1_500_000,
+    statuses: 'mixed',
+    padBytes: 50_000_000,
+    headless: false,
+    workDir: '/tmp/b',
+    keepProfile: true,
+    memorySampleMs: 500,
+    cpuLimitPercent: 90,
+    memoryLimitPercent: 95,
+    seed: 7,
+    help: false,
+  });
+  expect(parseBenchArgs(['--help']).help).toBe(true);
+  // The defaults object is not changed by parsing.
+  expect(DEFAULT_BENCH_OPTIONS.attachmentsPerPo).toEqual({ min: 1, max: 3 });
+});
+
+test('byte sizes: plain bytes, decimal units, fractions, case-insensitive', () => {
+  expect(parseByteSize('300000', '--x')).toBe(300_000);
+  expect(parseByteSize('300kB', '--x')).toBe(300_000);
+  expect(parseByteSize('1.5MB', '--x')).toBe(1_500_000);
+  expect(parseByteSize('2 gb', '--x')).toBe(2_000_000_000);
+  expect(parseByteSize('0', '--x')).toBe(0);
+  expect(() => parseByteSize('1.5 parsecs', '--pad')).toThrow(/--pad "1.5 parsecs" is not a size/);
+  expect(() => parseByteSize('-1MB', '--pad')).toThrow(BenchOptionsError);
+});
+
+test('mistakes are operator errors that name the flag and the value', () => {
+  const cases: [string[], RegExp][] = [
+    [['--pos', 'x'], /--pos "x" must be a whole number from 1/],
+    [['--pos', '0'], /--pos "0"/],
+    [['--windows', '1,0'], /--windows "0"/],
+    [['--windows', '2,2'], /lists a count twice/],
+    [['--attachments', '3-1'], /maximum is below the minimum/],
+    [['--attachments', '1-2-3'], /value or min-max/],
+    [['--file-size', '0-10kB'], /at least one byte/],
+    [['--statuses', 'some'], /completed or mixed/],
+    [['--cpu-limit', '101'], /--cpu-limit "101"/],
+    [['--pos'], /--pos needs a value/],
+    [['--pos', '--headed'], /--pos needs a value/],
+    [['--headed=yes'], /takes no value/],
+    [['--turbo'], /unknown flag --turbo/],
+    [['fast'], /unexpected argument "fast"/],
+  ];
+  for (const [argv, message] of cases) {
+    expect(() => parseBenchArgs(argv), argv.join(' ')).toThrow(message);
+    expect(() => parseBenchArgs(argv)).toThrow(OperatorError);
+  }
+});
