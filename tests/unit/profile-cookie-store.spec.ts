@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { classifyCookieValue, CookieStoreError, readCookieStore, restoreCookieStore } from '../../support/profile/cookie-store.js';
+import { chromiumTimeToUnixSeconds, classifyCookieValue, cookiesSurvivingRestart, CookieStoreError, readCookieStore, restoreCookieStore } from '../../support/profile/cookie-store.js';
 import { resolveBaseProfile } from '../../support/profile/profile-locator.js';
 import { ProfileInUseError } from '../../support/profile/profile-in-use.js';
 import { takeSnapshot } from '../../support/profile/profile-snapshot.js';
@@ -43,16 +43,24 @@ test('readCookieStore counts rows, hosts and encryption kinds without returning 
     hosts: { '.login.example.test': 2, 'coupa.example.test': 2, 'plain.example.test': 1, 'old.example.test': 1 },
     encryption: { v10: 2, v11: 1, v20: 1, plain: 1, other: 1 },
     entries: [
-      { host: '.login.example.test', name: 'stay', path: '/', encryption: 'v10' },
-      { host: '.login.example.test', name: 'device', path: '/', encryption: 'v10' },
-      { host: 'coupa.example.test', name: 'ab', path: '/', encryption: 'v20' },
-      { host: 'coupa.example.test', name: 'kr', path: '/', encryption: 'v11' },
-      { host: 'plain.example.test', name: 'p', path: '/', encryption: 'plain' },
-      { host: 'old.example.test', name: 'o', path: '/', encryption: 'other' },
+      { host: '.login.example.test', name: 'stay', path: '/', encryption: 'v10', persistent: true, expiresAt: 1_755_526_400 },
+      { host: '.login.example.test', name: 'device', path: '/', encryption: 'v10', persistent: true, expiresAt: 1_755_526_400 },
+      { host: 'coupa.example.test', name: 'ab', path: '/', encryption: 'v20', persistent: true, expiresAt: 1_755_526_400 },
+      { host: 'coupa.example.test', name: 'kr', path: '/', encryption: 'v11', persistent: true, expiresAt: 1_755_526_400 },
+      { host: 'plain.example.test', name: 'p', path: '/', encryption: 'plain', persistent: true, expiresAt: 1_755_526_400 },
+      { host: 'old.example.test', name: 'o', path: '/', encryption: 'other', persistent: true, expiresAt: 1_755_526_400 },
     ],
   });
   expect(JSON.stringify(summary)).not.toContain('plain-value');
   expect((await fs.readFile(file)).equals(before)).toBe(true);
+});
+
+test('only persistent, unexpired cookies survive a browser start', () => {
+  const entry = (name: string, persistent: boolean, expiresAt: number | null) => ({ host: 'h', name, path: '/', encryption: 'v10' as const, persistent, expiresAt });
+  const now = 1_800_000_000;
+  const kept = cookiesSurvivingRestart([entry('session', false, null), entry('expired', true, now - 1), entry('stay', true, now + 3600), entry('forever', true, null)], now);
+  expect(kept.map((c) => c.name)).toEqual(['stay', 'forever']);
+  expect(chromiumTimeToUnixSeconds(13_400_000_000_000_000)).toBe(1_755_526_400);
 });
 
 test('an empty cookie store has zero rows', async () => {
