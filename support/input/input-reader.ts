@@ -17,7 +17,7 @@ export interface InputRow {
 
 export interface InputTable {
   file: string;
-  format: 'csv';
+  format: 'csv' | 'xlsx';
   encoding: InputEncoding;
   delimiter: InputDelimiter;
   headers: string[];
@@ -154,12 +154,12 @@ function checkExtension(file: string): void {
   const excel = extension === '.xlsx' || extension === '.xls' || extension === '.xlsm';
   throw new InputError(
     excel
-      ? `Input file ${file} is an Excel workbook; only CSV input is supported for now (XLSX support comes in a later version)`
+      ? `Input file ${file} is an Excel workbook, which the CSV reader cannot read`
       : `Input file ${file} has the unsupported extension "${extension || '(none)'}"; expected .csv or .txt`,
     {
       file,
       advice: excel
-        ? 'In Excel use File > Save As > "CSV UTF-8 (Comma delimited)" and point INPUT_CSV at the .csv file.'
+        ? `Workbooks are read from .xlsx files with a ${PO_NUMBER_COLUMN} column on sheet PO_Data; save other Excel formats as "Excel Workbook (*.xlsx)" or "CSV UTF-8 (Comma delimited)".`
         : 'Export the PO list as CSV (.csv) and point INPUT_CSV at it.',
     },
   );
