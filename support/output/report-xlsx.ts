@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { PO_SHEET } from '../input/xlsx-reader.js';
+import { reportFileName, ReportWriteError, type ReportTable } from './report-csv.js';
+
+const HEADER_FILL = 'FFD9E1F2';
+const MIN_WIDTH = 8;
+const MAX_WIDTH = 60;
+/** Excel refuses a workbook with a longer cell. */
+const MAX_CELL_CHARACTERS = 32_767;
+/** Whole numbers Excel holds exactly and shows as typed: no sign-less leading zero, at most 15 digits. */
+const WHOLE_NUMBER = /^(0|-?[1-9]\d{0,14})$/;
+/** Characters XML 1.0 cannot carry; one in a cell would make Excel call the file damaged. */
+const XML_INVALID = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g;
+const WRAPPED_COLUMNS = new Set(['ATTACHMENTNAME']);
+
+/** `CoupaDownloads_Report_YYYYmmdd-HHMMSS.xlsx`, the CSV report's name with the workbook extension. */
+export function reportXlsxFileName(date: Date): string {
+  return reportFileName(date).replace(/\.csv$/, '.xlsx');
+}
+
+/**
+ * The report as a workbook for operators whose input was one: sheet PO_Data (so the
+ * report can be fed back in as input), a bold frozen header row with a filter, columns
+ * sized to their content, AttachmentName wrapped onto one line per file. Every value is
+ * written as a text cell, never as a formula, so a supplier or file name starting with
+ * `=` stays text; whole numbers are written as numbers so PO numbers and counts are not
+ * flagged as "number stored as text". Written to a temporary file and renamed, so a
+ * report on disk is always complete.
+ */
+export async function writeReportXlsx(file: string, table: ReportTable): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(PO_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+
+  const header = sheet.addRow(table.headers.map(cleanText));
+  header.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: HEADER_FILL } };
+    cell.border = { bottom: { style: 'thin' } };
+    cell.alignment = { vertical: 'top' };
+  });
+  for (const values of table.rows) {
+    sheet.addRow(values.map((value) => (WHOLE_NUMBER.test(value) ? Number(value) : cleanText(value))));
+  }
+
+  const width = Math.max(table.headers.length, ...table.rows.map((row) => row.length));
+  for (let index = 0; index < width; index++) {
+    const column = sheet.getColumn(index + 1);
+    const texts = [table.headers[index] ?? '', ...table.rows.map((row) => row[index] ?? '')];
+    const longestLine = Math.max(...texts.flatMap((text) => text.split('\n').map((line) => line.length)));
+    column.width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longestLine + 2));
+    if (WRAPPED_COLUMNS.has((table.headers[index] ?? '').trim().toUpperCase())) {
+      column.eachCell((cell, rowNumber) => {
+        if (rowNumber > 1) cell.alignment = { wrapText: true, vertical: 'top' };
+      });
+    }
+  }
+  if (width > 0) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: width } };
+
+  const temporary = `${file}.tmp`;
+  try {
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(temporary, 'w');
+    try {
+      fs.writeFileSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // The folder itself is unusable (that is the error reported below); there is nothing to clean.
+    }
+    throw new ReportWriteError(file, error);
+  }
+}
+
+function cleanText(value: string): string {
+  const text = value.replace(XML_INVALID, '');
+  return text.length > MAX_CELL_CHARACTERS ? `${text.slice(0, MAX_CELL_CHARACTERS - 1)}…` : text;
+}
