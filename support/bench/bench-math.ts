@@ -32,11 +32,47 @@ export function poPhaseMs(results: readonly { finishedAt: string; durationMs: nu
   return Math.max(0, last - first);
 }
 
+/**
+ * Throughput once every window is ready: POs finished from `readyAt` on, over the time
+ * from `readyAt` to the last finish. Separates what windows do when they all run from
+ * what their start-up costs. Undefined with fewer than two such POs.
+ */
+export function steadyPosPerMinute(results: readonly { finishedAt: string }[], readyAt: number): number | undefined {
+  const ends = results.map((r) => Date.parse(r.finishedAt)).filter((t) => t >= readyAt);
+  if (ends.length < 2) return undefined;
+  return posPerMinute(ends.length, Math.max(...ends) - readyAt);
+}
+
+/** When the last window became ready, from the windows' own records (start + start-up time). */
+export function allReadyAt(startups: readonly { startedAt: string; totalStartMs: number; state: string }[]): number | undefined {
+  const ready = startups.filter((s) => s.state !== 'failed' && s.totalStartMs > 0).map((s) => Date.parse(s.startedAt) + s.totalStartMs);
+  return ready.length ? Math.max(...ready) : undefined;
+}
+
+export interface LoadSummary {
+  samples: number;
+  meanCpuPercent: number;
+  peakCpuPercent: number;
+  meanMemoryPercent: number;
+  peakMemoryPercent: number;
+}
+
+export function summarizeLoad(samples: readonly { cpuPercent: number; memoryPercent: number }[]): LoadSummary {
+  return {
+    samples: samples.length,
+    meanCpuPercent: mean(samples.map((s) => s.cpuPercent)),
+    peakCpuPercent: Math.max(0, ...samples.map((s) => s.cpuPercent)),
+    meanMemoryPercent: mean(samples.map((s) => s.memoryPercent)),
+    peakMemoryPercent: Math.max(0, ...samples.map((s) => s.memoryPercent)),
+  };
+}
+
 export interface RunTimes {
   windows: number;
   pos: number;
   totalMs: number;
   poPhaseMs: number;
+  steadyPosPerMinute: number | undefined;
 }
 
 export interface ScalingRow extends RunTimes {
@@ -45,6 +81,8 @@ export interface ScalingRow extends RunTimes {
   efficiency: number;
   poPhaseSpeedUp: number;
   poPhaseEfficiency: number;
+  /** Steady throughput per window against the baseline's: 1 when each window is as fast as alone. */
+  steadyEfficiency: number | undefined;
 }
 
 /** Compares every run with the first one (normally N = 1). */
@@ -58,6 +96,10 @@ export function scalingRows(runs: readonly RunTimes[]): ScalingRow[] {
     efficiency: parallelEfficiency({ windows: base.windows, ms: base.totalMs }, { windows: run.windows, ms: run.totalMs }),
     poPhaseSpeedUp: speedUp(base.poPhaseMs, run.poPhaseMs),
     poPhaseEfficiency: parallelEfficiency({ windows: base.windows, ms: base.poPhaseMs }, { windows: run.windows, ms: run.poPhaseMs }),
+    steadyEfficiency:
+      run.steadyPosPerMinute !== undefined && base.steadyPosPerMinute
+        ? (run.steadyPosPerMinute * base.windows) / (run.windows * base.steadyPosPerMinute)
+        : undefined,
   }));
 }
 

@@ -1,5 +1,5 @@
 import type { BenchOptions } from './bench-options.js';
-import { mean, scalingRows, type ScalingRow } from './bench-math.js';
+import { mean, scalingRows, type LoadSummary, type ScalingRow } from './bench-math.js';
 import type { WindowMemoryPeak } from './process-memory.js';
 import type { NaiveCopyResult, TreeSize } from './profile-padding.js';
 import type { WindowStartup } from './window-startup.js';
@@ -15,6 +15,11 @@ export interface MeasuredRun {
   exitCode: number | null;
   totalMs: number;
   poPhaseMs: number;
+  /** From the job's start until the last window was verified and ready. */
+  allReadyMs: number | undefined;
+  steadyPosPerMinute: number | undefined;
+  /** System CPU and memory while the job ran. */
+  load: LoadSummary;
   pos: number;
   /** Journal results by status. */
   statuses: Record<string, number>;
@@ -129,11 +134,12 @@ export function renderBenchReport(result: BenchResult): string {
     `Machine: ${result.machine.cpus} CPU(s) ${result.machine.cpuModel}, ${formatBytes(result.machine.totalMemoryBytes)} RAM, ` +
       `${result.machine.platform}, Node ${result.machine.node}, ${result.machine.browser}`,
     '',
-    'Scaling (speed-up and efficiency against the first row; PO phase = first PO start to last PO end)',
+    'Scaling: speed-up and efficiency T1/(N·TN) against the first row, for the whole job and for the PO phase (first PO start to',
+    'last PO end); all ready = job start to last window verified; steady = POs/min once every window is ready, per window vs. the first row',
   );
   out.push(
     ...formatTable(
-      ['N', 'total', 'POs/min', 'speed-up', 'efficiency', 'PO phase', 'speed-up', 'efficiency', 'load gate', 'outcome'],
+      ['N', 'total', 'POs/min', 'speed-up', 'efficiency', 'PO phase', 'eff.', 'all ready', 'steady POs/min', 'eff.', 'CPU mean/peak', 'mem peak', 'load gate', 'outcome'],
       result.runs.map((r) => [
         String(r.windows),
         seconds(r.totalMs),
@@ -141,12 +147,16 @@ export function renderBenchReport(result: BenchResult): string {
         ratio(r.speedUp),
         ratio(r.efficiency),
         seconds(r.poPhaseMs),
-        ratio(r.poPhaseSpeedUp),
         ratio(r.poPhaseEfficiency),
+        r.allReadyMs !== undefined ? seconds(r.allReadyMs) : '-',
+        r.steadyPosPerMinute !== undefined ? r.steadyPosPerMinute.toFixed(1) : '-',
+        r.steadyEfficiency !== undefined ? ratio(r.steadyEfficiency) : '-',
+        `${Math.round(r.load.meanCpuPercent)}%/${Math.round(r.load.peakCpuPercent)}%`,
+        `${Math.round(r.load.peakMemoryPercent)}%`,
         r.governor ? `${r.governor.changes} change(s), min ${r.governor.lowestTarget}` : '-',
         outcome(r),
       ]),
-      new Set([0, 1, 2, 3, 4, 5, 6, 7]),
+      new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
     ),
   );
   out.push(

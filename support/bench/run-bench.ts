@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureBrowser } from '../demo/ensure-browser.js';
+import { ResourceMonitor, SystemLoadSignal, type ResourceSample } from '../load/resource-monitor.js';
 import { readGate, gateFileFor } from '../load/window-gate.js';
 import { openSignInWindow } from '../login/sign-in-window.js';
 import { exitOnOperatorError, OperatorError } from '../operator-error.js';
@@ -10,7 +11,7 @@ import { PROJECT_ROOT, startJob } from '../run/job-process.js';
 import { loadSettings } from '../settings.js';
 import { expectedOutcome, generateBatch, startSimulator, writeInputCsv, type Catalogue } from '../simulator/index.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
-import { poPhaseMs } from './bench-math.js';
+import { allReadyAt, poPhaseMs, steadyPosPerMinute, summarizeLoad } from './bench-math.js';
 import { buildBenchResult, renderBenchReport, type MeasuredRun } from './bench-report.js';
 import { WindowMemorySampler } from './process-memory.js';
 import { padProfile, timeNaiveCopy, treeSize } from './profile-padding.js';
@@ -78,12 +79,17 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
   });
   const logFile = path.join(workDir, `job-N${windows}.log`);
   say(`N=${windows}: npx playwright test --workers=${windows} (output in ${path.relative(PROJECT_ROOT, logFile)})`);
+  const loadSamples: ResourceSample[] = [];
+  const load = new ResourceMonitor(new SystemLoadSignal(), { everyMs: options.memorySampleMs, onSample: (sample) => loadSamples.push(sample) });
+  const startedAt = Date.now();
   const started = performance.now();
   const job = startJob({ env: { ...baseEnv, DOWNLOAD_DIR: downloadDir, WORKERS: String(windows) }, args: [`--workers=${windows}`] });
   sampler.start();
+  load.start();
   const ended = await job.done;
   const totalMs = performance.now() - started;
   const memory = await sampler.stop();
+  await load.stop();
   fs.writeFileSync(logFile, ended.output);
 
   const runRoot = runRootIn(downloadDir);
@@ -93,16 +99,21 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const gate = stateDir ? readGate(gateFileFor(stateDir)) : undefined;
+  const startups = stateDir ? readWindowRecords(path.join(stateDir, 'windows')).map(startupOf) : [];
+  const readyAt = allReadyAt(startups);
   const run: MeasuredRun = {
     windows,
     exitCode: ended.code,
     totalMs,
     poPhaseMs: poPhaseMs(results),
+    allReadyMs: readyAt === undefined ? undefined : readyAt - startedAt,
+    steadyPosPerMinute: readyAt === undefined ? undefined : steadyPosPerMinute(results, readyAt),
+    load: summarizeLoad(loadSamples),
     pos: catalogue.pos.length,
     statuses,
     expectedMatched: results.filter((r) => expected.get(r.id) === r.status).length,
     runRoot,
-    startups: stateDir ? readWindowRecords(path.join(stateDir, 'windows')).map(startupOf) : [],
+    startups,
     memory,
     governor: gate && { changes: gate.events.length, lowestTarget: Math.min(gate.max, ...gate.events.map((e) => e.to)) },
   };

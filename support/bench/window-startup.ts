@@ -23,6 +23,7 @@ export interface WindowStartup {
   totalStartMs: number;
   posDone: number;
   posFailed: number;
+  startedAt: string;
 }
 
 export function startupOf(record: WindowRecord): WindowStartup {
@@ -41,6 +42,7 @@ export function startupOf(record: WindowRecord): WindowStartup {
     totalStartMs: record.timings.totalStartMs,
     posDone: record.posDone,
     posFailed: record.posFailed,
+    startedAt: record.startedAt,
   };
 }
 

@@ -1,5 +1,14 @@
 import { test, expect } from '@playwright/test';
-import { parallelEfficiency, poPhaseMs, posPerMinute, scalingRows, speedUp } from '../../support/bench/bench-math.js';
+import {
+  allReadyAt,
+  parallelEfficiency,
+  poPhaseMs,
+  posPerMinute,
+  scalingRows,
+  speedUp,
+  steadyPosPerMinute,
+  summarizeLoad,
+} from '../../support/bench/bench-math.js';
 import { DEFAULT_BENCH_OPTIONS } from '../../support/bench/bench-options.js';
 import { buildBenchResult, formatTable, renderBenchReport, type MeasuredRun } from '../../support/bench/bench-report.js';
 import type { WindowStartup } from '../../support/bench/window-startup.js';
@@ -26,18 +35,43 @@ test('PO phase: first PO start to last PO end, from finish times and durations',
   ).toBe(7500);
 });
 
-test('scaling rows compare every run with the first', () => {
+test('scaling rows compare every run with the first, steady throughput per window included', () => {
   const rows = scalingRows([
-    { windows: 1, pos: 60, totalMs: 120_000, poPhaseMs: 100_000 },
-    { windows: 2, pos: 60, totalMs: 66_000, poPhaseMs: 52_000 },
-    { windows: 4, pos: 60, totalMs: 40_000, poPhaseMs: 28_000 },
+    { windows: 1, pos: 60, totalMs: 120_000, poPhaseMs: 100_000, steadyPosPerMinute: 36 },
+    { windows: 2, pos: 60, totalMs: 66_000, poPhaseMs: 52_000, steadyPosPerMinute: 70 },
+    { windows: 4, pos: 60, totalMs: 40_000, poPhaseMs: 28_000, steadyPosPerMinute: undefined },
   ]);
   expect(rows.map((r) => [+r.posPerMinute.toFixed(3), +r.speedUp.toFixed(3), +r.efficiency.toFixed(3), +r.poPhaseEfficiency.toFixed(3)])).toEqual([
     [30, 1, 1, 1],
     [54.545, 1.818, 0.909, 0.962],
     [90, 3, 0.75, 0.893],
   ]);
+  expect(rows.map((r) => r.steadyEfficiency && +r.steadyEfficiency.toFixed(3))).toEqual([1, 0.972, undefined]);
   expect(scalingRows([])).toEqual([]);
+});
+
+test('steady throughput counts POs finished after the last window was ready', () => {
+  const at = (s: number) => ({ finishedAt: new Date(Date.UTC(2026, 0, 5, 9, 0, s)).toISOString() });
+  const ready = Date.UTC(2026, 0, 5, 9, 0, 10);
+  // 2 POs before the last window was ready, then 6 in the next 12 s: 30/min.
+  expect(steadyPosPerMinute([at(4), at(8), at(12), at(14), at(16), at(18), at(20), at(22)], ready)).toBeCloseTo(30);
+  expect(steadyPosPerMinute([at(4), at(12)], ready)).toBeUndefined();
+  const started = '2026-01-05T09:00:00.000Z';
+  expect(
+    allReadyAt([
+      { startedAt: started, totalStartMs: 2500, state: 'closed' },
+      { startedAt: '2026-01-05T09:00:01.000Z', totalStartMs: 3000, state: 'closed' },
+      { startedAt: started, totalStartMs: 90_000, state: 'failed' },
+    ]),
+  ).toBe(Date.parse(started) + 4000);
+  expect(allReadyAt([])).toBeUndefined();
+});
+
+test('load summary: mean and peak of CPU and memory', () => {
+  expect(summarizeLoad([{ cpuPercent: 50, memoryPercent: 10 }, { cpuPercent: 100, memoryPercent: 20 }])).toEqual({
+    samples: 2, meanCpuPercent: 75, peakCpuPercent: 100, meanMemoryPercent: 15, peakMemoryPercent: 20,
+  });
+  expect(summarizeLoad([])).toEqual({ samples: 0, meanCpuPercent: 0, peakCpuPercent: 0, meanMemoryPercent: 0, peakMemoryPercent: 0 });
 });
 
 test('tables: columns padded to the widest cell, numbers right-aligned, wide characters measured', () => {
@@ -51,7 +85,7 @@ test('tables: columns padded to the widest cell, numbers right-aligned, wide cha
 
 const startup = (extra: Partial<WindowStartup>): WindowStartup => ({
   window: 'A', workerIndex: 0, kind: 'base', state: 'closed', slotWaitMs: 0, cloneMs: 0, cloneBytes: undefined, cloneFiles: undefined,
-  cloneMethod: undefined, launchMs: 800, verifyMs: 900, totalStartMs: 1700, posDone: 10, posFailed: 0, ...extra,
+  cloneMethod: undefined, launchMs: 800, verifyMs: 900, totalStartMs: 1700, posDone: 10, posFailed: 0, startedAt: '2026-01-05T09:00:00.000Z', ...extra,
 });
 
 const run = (windows: number, totalMs: number, poPhase: number, extra: Partial<MeasuredRun> = {}): MeasuredRun => ({
@@ -59,6 +93,9 @@ const run = (windows: number, totalMs: number, poPhase: number, extra: Partial<M
   exitCode: 0,
   totalMs,
   poPhaseMs: poPhase,
+  allReadyMs: 5000,
+  steadyPosPerMinute: (24 / poPhase) * 60_000 * 1.1,
+  load: { samples: 10, meanCpuPercent: 61.4, peakCpuPercent: 100, meanMemoryPercent: 5, peakMemoryPercent: 7.6 },
   pos: 24,
   statuses: { COMPLETED: 24 },
   expectedMatched: 24,
@@ -110,9 +147,11 @@ test('the printed report: scaling table, per-window table, profile comparison, t
   const lines = text.split('\n');
   expect(lines[0]).toBe('Benchmark 2026-01-05T09:00:00.000Z: 24 POs, 48 attachments (8.4 MB), 300 ms per page, 1.0 MB/s per download');
   const scaling = lines.findIndex((l) => l.startsWith('Scaling'));
-  expect(lines[scaling + 1]).toMatch(/^N +total +POs\/min +speed-up +efficiency +PO phase +speed-up +efficiency +load gate +outcome$/);
-  expect(lines[scaling + 3]).toMatch(/^1 +60\.0 s +24\.0 +1\.00 +1\.00 +50\.0 s +1\.00 +1\.00 +- +24\/24 as expected \(24 COMPLETED\)$/);
-  expect(lines[scaling + 4]).toMatch(/^2 +32\.0 s +45\.0 +1\.88 +0\.94 +26\.0 s +1\.92 +0\.96 +2 change\(s\), min 1 +24\/24/);
+  expect(lines[scaling + 2]).toMatch(
+    /^N +total +POs\/min +speed-up +efficiency +PO phase +eff\. +all ready +steady POs\/min +eff\. +CPU mean\/peak +mem peak +load gate +outcome$/,
+  );
+  expect(lines[scaling + 4]).toMatch(/^1 +60\.0 s +24\.0 +1\.00 +1\.00 +50\.0 s +1\.00 +5\.00 s +31\.7 +1\.00 +61%\/100% +8% +- +24\/24 as expected \(24 COMPLETED\)$/);
+  expect(lines[scaling + 5]).toMatch(/^2 +32\.0 s +45\.0 +1\.88 +0\.94 +26\.0 s +0\.96 +5\.00 s +60\.9 +0\.96 +61%\/100% +8% +2 change\(s\), min 1 +24\/24/);
   expect(text).toMatch(/\n1 +A +w0 +base +- +- +0\.80 s +0\.90 s +1\.70 s +950 MB +400 MB +10 +closed\n/);
   expect(text).toMatch(/\n2 +B +w1 +clone +0\.15 s +2\.4 MB +0\.80 s +0\.90 s +2\.50 s +- +- +10 +closed\n/);
   expect(text).toContain('naive full copy:     1.84 s for 203 MB in 1500 files');
