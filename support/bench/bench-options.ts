@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Passed to the job as CPU_LIMIT_PERCENT / MEMORY_LIMIT_PERCENT when given. */
   cpuLimitPercent: number | undefined;
   memoryLimitPercent: number | undefined;
+  /** Before each run, wait (up to 10 min) until other processes use less CPU than this. */
+  waitIdlePercent: number | undefined;
   seed: number;
   help: boolean;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   memorySampleMs: 1000,
   cpuLimitPercent: undefined,
   memoryLimitPercent: undefined,
+  waitIdlePercent: undefined,
   seed: 1,
   help: false,
 };
@@ -67,6 +70,7 @@ export const BENCH_USAGE = `npm run bench -- [flags]
   --memory-sample-ms 1000  how often browser memory is sampled                [1000]
   --cpu-limit N            CPU_LIMIT_PERCENT for the job
   --memory-limit N         MEMORY_LIMIT_PERCENT for the job
+  --wait-idle N            before each run, wait (up to 10 min) for system CPU below N %
   --seed 1                 batch generator seed                               [1]
 `;
 
@@ -103,7 +107,7 @@ function parseRange(text: string, flag: string, parse: (part: string) => number)
 
 const VALUE_FLAGS = new Set([
   'windows', 'pos', 'page-latency-ms', 'download-rate', 'attachments', 'file-size', 'statuses', 'pad', 'work-dir',
-  'memory-sample-ms', 'cpu-limit', 'memory-limit', 'seed',
+  'memory-sample-ms', 'cpu-limit', 'memory-limit', 'wait-idle', 'seed',
 ]);
 const SWITCHES = new Set(['headed', 'keep-profile', 'help']);
 
@@ -169,6 +173,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case 'memory-limit':
         options.memoryLimitPercent = parseWholeNumber(value, flag, 1, 100);
+        break;
+      case 'wait-idle':
+        options.waitIdlePercent = parseWholeNumber(value, flag, 1, 100);
         break;
       case 'seed':
         options.seed = parseWholeNumber(value, flag, 0);

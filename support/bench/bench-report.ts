@@ -20,6 +20,8 @@ export interface MeasuredRun {
   steadyPosPerMinute: number | undefined;
   /** System CPU and memory while the job ran. */
   load: LoadSummary;
+  /** System CPU in the seconds before the job started: other work on the machine. */
+  backgroundCpuPercent: number;
   pos: number;
   /** Journal results by status. */
   statuses: Record<string, number>;
@@ -74,6 +76,9 @@ export function buildBenchResult(input: Omit<BenchResult, 'runs' | 'targets' | '
   result.targets = checkTargets(result);
   return result;
 }
+
+/** Background CPU from which a run counts as sharing the machine with other work. */
+export const BUSY_PERCENT = 25;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const ratio = (x: number) => x.toFixed(2);
@@ -139,7 +144,7 @@ export function renderBenchReport(result: BenchResult): string {
   );
   out.push(
     ...formatTable(
-      ['N', 'total', 'POs/min', 'speed-up', 'efficiency', 'PO phase', 'eff.', 'all ready', 'steady POs/min', 'eff.', 'CPU mean/peak', 'mem peak', 'load gate', 'outcome'],
+      ['N', 'total', 'POs/min', 'speed-up', 'efficiency', 'PO phase', 'eff.', 'all ready', 'steady POs/min', 'eff.', 'CPU before', 'CPU mean/peak', 'mem peak', 'load gate', 'outcome'],
       result.runs.map((r) => [
         String(r.windows),
         seconds(r.totalMs),
@@ -151,14 +156,22 @@ export function renderBenchReport(result: BenchResult): string {
         r.allReadyMs !== undefined ? seconds(r.allReadyMs) : '-',
         r.steadyPosPerMinute !== undefined ? r.steadyPosPerMinute.toFixed(1) : '-',
         r.steadyEfficiency !== undefined ? ratio(r.steadyEfficiency) : '-',
+        `${Math.round(r.backgroundCpuPercent)}%`,
         `${Math.round(r.load.meanCpuPercent)}%/${Math.round(r.load.peakCpuPercent)}%`,
         `${Math.round(r.load.peakMemoryPercent)}%`,
         r.governor ? `${r.governor.changes} change(s), min ${r.governor.lowestTarget}` : '-',
         outcome(r),
       ]),
-      new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+      new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
     ),
   );
+  const busy = result.runs.filter((r) => r.backgroundCpuPercent >= BUSY_PERCENT);
+  if (busy.length) {
+    out.push(
+      `Warning: other processes kept the CPU ${busy.map((r) => `${Math.round(r.backgroundCpuPercent)}% busy before N=${r.windows}`).join(', ')}; ` +
+        'those runs shared the machine and understate what the job does on an idle one (see --wait-idle).',
+    );
+  }
   out.push(
     '',
     'Windows (start-up = clone-slot wait + clone + launch + verify; memory of the browser process tree: RSS summed, an upper bound, and PSS)',

@@ -63,6 +63,32 @@ function runRootIn(downloadDir: string): string | undefined {
   }
 }
 
+/** Mean system CPU over the next three seconds, while nothing of the benchmark runs. */
+async function backgroundCpuPercent(): Promise<number> {
+  const signal = new SystemLoadSignal();
+  await signal.sample();
+  const values: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    values.push((await signal.sample()).cpuPercent);
+  }
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Waits for other work on the machine to calm down (--wait-idle), at most ten minutes. */
+async function quietMachine(): Promise<number> {
+  let cpu = await backgroundCpuPercent();
+  const limit = options.waitIdlePercent;
+  if (limit === undefined) return cpu;
+  const deadline = Date.now() + 600_000;
+  while (cpu >= limit && Date.now() < deadline) {
+    say(`other processes use ${Math.round(cpu)}% CPU; waiting for less than ${limit}% (--wait-idle)`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    cpu = await backgroundCpuPercent();
+  }
+  return cpu;
+}
+
 async function measureRun(windows: number, baseEnv: Record<string, string>, catalogue: Catalogue): Promise<MeasuredRun> {
   const downloadDir = path.join(workDir, `downloads-N${windows}`);
   fs.rmSync(downloadDir, { recursive: true, force: true });
@@ -79,6 +105,7 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
   });
   const logFile = path.join(workDir, `job-N${windows}.log`);
   say(`N=${windows}: npx playwright test --workers=${windows} (output in ${path.relative(PROJECT_ROOT, logFile)})`);
+  const background = await quietMachine();
   const loadSamples: ResourceSample[] = [];
   const load = new ResourceMonitor(new SystemLoadSignal(), { everyMs: options.memorySampleMs, onSample: (sample) => loadSamples.push(sample) });
   const startedAt = Date.now();
@@ -109,6 +136,7 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
     allReadyMs: readyAt === undefined ? undefined : readyAt - startedAt,
     steadyPosPerMinute: readyAt === undefined ? undefined : steadyPosPerMinute(results, readyAt),
     load: summarizeLoad(loadSamples),
+    backgroundCpuPercent: background,
     pos: catalogue.pos.length,
     statuses,
     expectedMatched: results.filter((r) => expected.get(r.id) === r.status).length,
@@ -118,7 +146,8 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
     governor: gate && { changes: gate.events.length, lowestTarget: Math.min(gate.max, ...gate.events.map((e) => e.to)) },
   };
   say(
-    `N=${windows}: exit ${ended.code}, ${(totalMs / 1000).toFixed(1)} s, ${run.expectedMatched}/${run.pos} POs as expected` +
+    `N=${windows}: exit ${ended.code}, ${(totalMs / 1000).toFixed(1)} s, ${run.expectedMatched}/${run.pos} POs as expected, ` +
+      `CPU ${Math.round(background)}% before and ${Math.round(run.load.meanCpuPercent)}% during the run` +
       (sampler.failures ? ` (${sampler.failures} memory sample(s) failed)` : ''),
   );
   if (ended.code !== 0) say(`N=${windows}: the job failed; last lines:\n${ended.output.split('\n').slice(-15).join('\n')}`);

@@ -22,7 +22,7 @@ test('every flag, in both --flag value and --flag=value forms', () => {
   const options = parseBenchArgs([
     '--windows', '1,3', '--pos=24', '--page-latency-ms', '150', '--download-rate=512kB', '--attachments', '2',
     '--file-size', '10kB-1.5MB', '--statuses=mixed', '--pad', '50MB', '--headed', '--work-dir', '/tmp/b', '--keep-profile',
-    '--memory-sample-ms=500', '--cpu-limit', '90', '--memory-limit=95', '--seed', '7',
+    '--memory-sample-ms=500', '--cpu-limit', '90', '--memory-limit=95', '--wait-idle', '30', '--seed', '7',
   ]);
   expect(options).toEqual({
     windows: [1, 3],
@@ -40,6 +40,7 @@ test('every flag, in both --flag value and --flag=value forms', () => {
     memorySampleMs: 500,
     cpuLimitPercent: 90,
     memoryLimitPercent: 95,
+    waitIdlePercent: 30,
     seed: 7,
     help: false,
   });

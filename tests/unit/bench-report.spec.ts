@@ -96,6 +96,7 @@ const run = (windows: number, totalMs: number, poPhase: number, extra: Partial<M
   allReadyMs: 5000,
   steadyPosPerMinute: (24 / poPhase) * 60_000 * 1.1,
   load: { samples: 10, meanCpuPercent: 61.4, peakCpuPercent: 100, meanMemoryPercent: 5, peakMemoryPercent: 7.6 },
+  backgroundCpuPercent: 3,
   pos: 24,
   statuses: { COMPLETED: 24 },
   expectedMatched: 24,
@@ -148,13 +149,19 @@ test('the printed report: scaling table, per-window table, profile comparison, t
   expect(lines[0]).toBe('Benchmark 2026-01-05T09:00:00.000Z: 24 POs, 48 attachments (8.4 MB), 300 ms per page, 1.0 MB/s per download');
   const scaling = lines.findIndex((l) => l.startsWith('Scaling'));
   expect(lines[scaling + 2]).toMatch(
-    /^N +total +POs\/min +speed-up +efficiency +PO phase +eff\. +all ready +steady POs\/min +eff\. +CPU mean\/peak +mem peak +load gate +outcome$/,
+    /^N +total +POs\/min +speed-up +efficiency +PO phase +eff\. +all ready +steady POs\/min +eff\. +CPU before +CPU mean\/peak +mem peak +load gate +outcome$/,
   );
-  expect(lines[scaling + 4]).toMatch(/^1 +60\.0 s +24\.0 +1\.00 +1\.00 +50\.0 s +1\.00 +5\.00 s +31\.7 +1\.00 +61%\/100% +8% +- +24\/24 as expected \(24 COMPLETED\)$/);
-  expect(lines[scaling + 5]).toMatch(/^2 +32\.0 s +45\.0 +1\.88 +0\.94 +26\.0 s +0\.96 +5\.00 s +60\.9 +0\.96 +61%\/100% +8% +2 change\(s\), min 1 +24\/24/);
+  expect(lines[scaling + 4]).toMatch(/^1 +60\.0 s +24\.0 +1\.00 +1\.00 +50\.0 s +1\.00 +5\.00 s +31\.7 +1\.00 +3% +61%\/100% +8% +- +24\/24 as expected \(24 COMPLETED\)$/);
+  expect(lines[scaling + 5]).toMatch(/^2 +32\.0 s +45\.0 +1\.88 +0\.94 +26\.0 s +0\.96 +5\.00 s +60\.9 +0\.96 +3% +61%\/100% +8% +2 change\(s\), min 1 +24\/24/);
   expect(text).toMatch(/\n1 +A +w0 +base +- +- +0\.80 s +0\.90 s +1\.70 s +950 MB +400 MB +10 +closed\n/);
   expect(text).toMatch(/\n2 +B +w1 +clone +0\.15 s +2\.4 MB +0\.80 s +0\.90 s +2\.50 s +- +- +10 +closed\n/);
   expect(text).toContain('naive full copy:     1.84 s for 203 MB in 1500 files');
   expect(text).toContain('snapshot clone:      0.15 s mean, 0.15 s max over 1 clone(s) of 2.4 MB (copy); 12× faster, 85× smaller');
   expect(text).toMatch(/efficiency T1\/\(N·TN\) at N=2, whole run +≥ 0\.9 +0\.94 +yes/);
+  expect(text).not.toContain('Warning');
+});
+
+test('runs that shared the machine with other work are called out', () => {
+  const text = renderBenchReport(buildBenchResult(benchInput([run(1, 60_000, 50_000), run(2, 32_000, 26_000, { backgroundCpuPercent: 71.6 })])));
+  expect(text).toContain('Warning: other processes kept the CPU 72% busy before N=2; those runs shared the machine');
 });
