@@ -33,8 +33,8 @@ export default defineConfig({
   preserveOutput: 'failures-only',
   reporter: [
     ['./reporters/job-reporter.ts'],
-    ['html', { outputFolder: path.join(location.runRoot, 'playwright-report'), open: 'never' }],
-    ['allure-playwright', { resultsDir: path.join(location.runRoot, 'allure-results'), detail: false, suiteTitle: false }],
+    ['html', { outputFolder: location.htmlReportDir, open: 'never' }],
+    ['allure-playwright', { resultsDir: location.allureResultsDir, detail: false, suiteTitle: false }],
   ],
   use: {
     // Traces and videos would capture the Coupa session; they stay off unless TRACE=true (see README).

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { ResultJournal } from '../support/output/journal.js';
 import type { PoResult } from '../support/po-result.js';
 import { writeFinalReport } from '../support/run/final-report.js';
 import { publishedRunLocation } from '../support/run/run-location.js';
 import { loadSettings } from '../support/settings.js';
+import { formatWindowTable, readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
 import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../fixtures/po-test-annotations.js';
 
 /**
@@ -82,6 +84,10 @@ export default class JobReporter implements Reporter {
     if (!location) return;
     const settings = loadSettings();
     const report = writeFinalReport(location, settings.inputCsv);
+    const windows = readWindowRecords(location.windowsDir);
+    writeWindowSummaryJson(path.join(location.runRoot, 'window-summary.json'), windows);
+    writeAllureWindowResults(location.allureResultsDir, windows);
+    if (windows.length) process.stdout.write(`\nWindows:\n${formatWindowTable(windows)}\n`);
     const minutes = (Date.now() - this.started) / 60_000;
     const counts = Object.entries(report.rowsByStatus)
       .map(([status, n]) => `${status} ${n}`)

@@ -108,10 +108,10 @@ async function streamToDisk(body: ReadableStream<Uint8Array>, target: string): P
       done(null, chunk);
     },
   });
-  const out = fs.createWriteStream(target, { flags: 'wx' });
-  await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), meter, out);
-  const fd = fs.openSync(target, 'r+');
+  // Opened synchronously, so that when the transfer fails the caller removes a file that exists, not one still being opened.
+  const fd = fs.openSync(target, 'wx');
   try {
+    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), meter, fs.createWriteStream(target, { fd, autoClose: false }));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -12,6 +12,8 @@ export interface RunLocation {
   journalFile: string;
   planFile: string;
   windowsDir: string;
+  htmlReportDir: string;
+  allureResultsDir: string;
   inputSha256: string;
   resumed: boolean;
   /** Per-input record that says which run root belongs to this input and whether it finished. */
@@ -43,6 +45,8 @@ function locationFor(runRoot: string, inputSha256: string, resumed: boolean, rec
     journalFile: path.join(stateDir, 'journal.jsonl'),
     planFile: path.join(stateDir, 'plan.json'),
     windowsDir: path.join(stateDir, 'windows'),
+    htmlReportDir: path.join(runRoot, 'playwright-report'),
+    allureResultsDir: path.join(runRoot, 'allure-results'),
     inputSha256,
     resumed,
     recordFile,

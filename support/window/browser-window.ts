@@ -4,7 +4,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { classifyLaunchError, persistentLaunchOptions, resolveBrowser, type ResolvedBrowser } from '../profile/browser-launch.js';
 import { acquireCloneSlot, cloneSnapshot, verifyCloneAgainstManifest } from '../profile/profile-cloner.js';
 import { waitForProfileFree, describeHolder } from '../profile/profile-in-use.js';
-import type { BaseProfile } from '../profile/profile-locator.js';
+import { cookieStoreIn, type BaseProfile } from '../profile/profile-locator.js';
 import { diffArtifacts, manifestChecksumsOf, type SnapshotManifest } from '../profile/profile-snapshot.js';
 import { createOwnedDir, removeDir } from '../profile/private-temp.js';
 import { cookiesSurvivingRestart, readCookieStore, restoreCookieStore, type CookieEntry } from '../profile/cookie-store.js';
@@ -41,6 +41,8 @@ export interface WindowRecord {
   timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
   clone?: { method: string; bytes: number; files: number };
   cookieGuard?: { rowsBefore: number; cookiesAfterLaunch: number; dropped: boolean; restored: boolean };
+  /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
+  profileCookies?: { persistent: number; hosts: string[] };
   browser: string;
   posDone: number;
   posFailed: number;
@@ -257,7 +259,8 @@ export class BrowserWindow {
 
   private async launch(): Promise<void> {
     const started = Date.now();
-    const expectedCookies = this.kind === 'base' ? cookiesSurvivingRestart((await readCookieStore(this.env.base.cookieStorePath)).entries) : [];
+    const surviving = await this.cookiesOnDisk();
+    this.record.profileCookies = { persistent: surviving.length, hosts: [...new Set(surviving.map((c) => c.host))].sort() };
     try {
       this.ctx = await chromium.launchPersistentContext(
         this.userDataDir,
@@ -282,8 +285,16 @@ export class BrowserWindow {
       }
     });
     this.record.timings.launchMs = Date.now() - started;
-    if (this.kind === 'base') await this.guardBaseCookies(expectedCookies);
+    if (this.kind === 'base') await this.guardBaseCookies(surviving);
     this.save();
+  }
+
+  /** Cookies of the profile about to be opened that a browser start keeps (names and hosts only, never values). */
+  private async cookiesOnDisk(): Promise<CookieEntry[]> {
+    const profileDir = path.join(this.userDataDir, this.env.base.profileName);
+    const store = cookieStoreIn(profileDir);
+    if (!store) return [];
+    return cookiesSurvivingRestart((await readCookieStore(path.join(profileDir, store))).entries);
   }
 
   /**

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { processPo, type PoJobContext } from '../coupa/po-processor.js';
+import type { PlannedPo } from '../input/job-plan.js';
+import { ResultJournal } from '../output/journal.js';
+import type { PoResult } from '../po-result.js';
+import type { Settings } from '../settings.js';
+import type { BrowserWindow } from '../window/browser-window.js';
+import type { WindowLog } from '../window/window-identity.js';
+import type { PoHandoff } from './po-handoff.js';
+
+export type StepRunner = PoJobContext['step'];
+
+/**
+ * Processes POs in one working window: its own POs and those handed over by windows that
+ * cannot work. Every result is journaled (the resume point) and kept in the hand-off
+ * exchange, so a retried test finds its PO already done instead of doing it twice.
+ */
+export class PoRunner {
+  private readonly journal: ResultJournal;
+
+  constructor(
+    private readonly deps: {
+      window: BrowserWindow;
+      settings: Settings;
+      runRoot: string;
+      journalFile: string;
+      handoff: PoHandoff;
+      log: WindowLog;
+    },
+  ) {
+    this.journal = new ResultJournal(deps.journalFile);
+  }
+
+  async process(po: PlannedPo, step: StepRunner): Promise<PoResult> {
+    const { window, settings, runRoot, log, handoff } = this.deps;
+    try {
+      const result = await processPo({ page: window.page, settings, runRoot, window: window.letter, log, step }, po);
+      this.journal.append(result);
+      handoff.complete(po.id, result);
+      window.record.posDone++;
+      return result;
+    } catch (error) {
+      window.record.posFailed++;
+      throw error;
+    } finally {
+      window.save();
+    }
+  }
+
+  /** Processes every PO other windows handed over, one at a time; returns how many. */
+  async serveHandoffs(step: StepRunner, beforeEach: () => void = () => undefined): Promise<number> {
+    const { handoff, window, log } = this.deps;
+    let served = 0;
+    for (let claim = handoff.claimNext(window.letter); claim; claim = handoff.claimNext(window.letter)) {
+      beforeEach();
+      log(`PO ${claim.po.poNumber}: taken over from window ${claim.from}`);
+      try {
+        await this.process(claim.po, step);
+        served++;
+      } catch (error) {
+        handoff.release(claim.po.id);
+        throw error;
+      }
+    }
+    return served;
+  }
+}
+
+/**
+ * Attempts of a PO that ended in a window fault, so that its retry goes to another window
+ * (FR-007: the failed worker is restarted, the PO is retried on a different worker).
+ */
+export class FailedAttempts {
+  constructor(private readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  record(poId: string, window: string): void {
+    fs.appendFileSync(path.join(this.dir, `${poId}.log`), `${window}\n`);
+  }
+
+  windows(poId: string): string[] {
+    try {
+      return fs.readFileSync(path.join(this.dir, `${poId}.log`), 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** Hands a PO over and waits for a working window to return its result. */
+export async function handOver(
+  po: PlannedPo,
+  from: string,
+  deps: { handoff: PoHandoff; log: WindowLog; why: string; noTakerTimeoutMs?: number },
+): Promise<PoResult> {
+  const { handoff, log } = deps;
+  handoff.offer(po, from);
+  log(`PO ${po.poNumber}: handed over to a working window (${deps.why})`);
+  const noTakerTimeoutMs = deps.noTakerTimeoutMs ?? 20_000;
+  let lonelySince: number | undefined;
+  for (;;) {
+    const result = handoff.result(po.id);
+    if (result) return result;
+    const claimed = handoff.isClaimed(po.id);
+    // A window that took the PO and then failed releases it: offer it again.
+    if (!claimed && !handoff.hasOffer(po.id)) handoff.offer(po, from);
+    if (claimed || handoff.workingWindows().length > 0) {
+      lonelySince = undefined;
+    } else {
+      lonelySince ??= Date.now();
+      if (Date.now() - lonelySince > noTakerTimeoutMs) {
+        handoff.withdraw(po.id);
+        throw new Error(`no working window is left to take PO ${po.poNumber} (${deps.why})`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
