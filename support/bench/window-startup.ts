@@ -26,7 +26,13 @@ export interface WindowStartup {
   startedAt: string;
 }
 
-export function startupOf(record: WindowRecord): WindowStartup {
+/** The parts of a window record the benchmark reads (fields the record gains later do not matter here). */
+export interface StartupFields extends Pick<WindowRecord, 'window' | 'workerIndex' | 'kind' | 'state' | 'posDone' | 'posFailed' | 'startedAt' | 'userDataDir'> {
+  timings: Pick<WindowRecord['timings'], 'slotWaitMs' | 'cloneMs' | 'launchMs' | 'verifyMs' | 'totalStartMs'>;
+  clone?: Pick<NonNullable<WindowRecord['clone']>, 'method' | 'bytes' | 'files'>;
+}
+
+export function startupOf(record: StartupFields): WindowStartup {
   return {
     window: record.window,
     workerIndex: record.workerIndex,
@@ -47,17 +53,17 @@ export function startupOf(record: WindowRecord): WindowStartup {
 }
 
 /** Every record in the folder (a restarted worker leaves one per worker index), by window then worker. */
-export function readWindowRecords(windowsDir: string): WindowRecord[] {
+export function readWindowRecords(windowsDir: string): StartupFields[] {
   let names: string[];
   try {
     names = fs.readdirSync(windowsDir).filter((n) => n.endsWith('.json'));
   } catch {
     return [];
   }
-  const records: WindowRecord[] = [];
+  const records: StartupFields[] = [];
   for (const name of names) {
     try {
-      records.push(JSON.parse(fs.readFileSync(path.join(windowsDir, name), 'utf8')) as WindowRecord);
+      records.push(JSON.parse(fs.readFileSync(path.join(windowsDir, name), 'utf8')) as StartupFields);
     } catch {
       // Being replaced at this instant (the window saves with write + rename); the next read sees it.
     }

@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { padProfile, paddingPlan, timeNaiveCopy, treeSize } from '../../support/bench/profile-padding.js';
-import { readWindowRecords, startupOf } from '../../support/bench/window-startup.js';
+import { readWindowRecords, startupOf, type StartupFields } from '../../support/bench/window-startup.js';
 import { shouldCopy } from '../../support/profile/profile-snapshot.js';
-import type { WindowRecord } from '../../support/window/browser-window.js';
 
 let dir: string;
 test.beforeEach(() => {
@@ -75,21 +74,14 @@ test('the naive copy copies the whole user data dir, is timed, and is removed af
   expect(fs.readdirSync(scratch)).toEqual([]);
 });
 
-const record = (window: string, workerIndex: number, extra: Partial<WindowRecord> = {}): WindowRecord => ({
+const record = (window: string, workerIndex: number, extra: Partial<StartupFields> = {}): StartupFields => ({
   window,
-  parallelIndex: window.charCodeAt(0) - 65,
   workerIndex,
-  pid: 1,
   kind: window === 'A' ? 'base' : 'clone',
   userDataDir: `/p/${window}`,
-  profileDir: `/p/${window}/Default`,
   state: 'closed',
-  verification: [],
-  attempts: 1,
-  remediation: [],
   timings: { slotWaitMs: 5, cloneMs: window === 'A' ? 0 : 120, launchMs: 700, verifyMs: 800, totalStartMs: 1625 },
   ...(window !== 'A' && { clone: { method: 'copy', bytes: 2_400_000, files: 128 } }),
-  browser: 'Chromium',
   posDone: 7,
   posFailed: 1,
   startedAt: '2026-01-05T09:00:00.000Z',
