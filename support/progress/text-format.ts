@@ -107,8 +107,3 @@ export function fitEnd(text: string, width: number): string {
   const cut = truncateEnd(text, width);
   return cut + ' '.repeat(Math.max(0, width - displayWidth(cut)));
 }
-
-export function fitStart(text: string, width: number): string {
-  const cut = truncateEnd(text, width);
-  return ' '.repeat(Math.max(0, width - displayWidth(cut))) + cut;
-}

@@ -4,7 +4,6 @@ import type { ProgressSnapshot } from '../../support/progress/progress-state.js'
 import {
   displayWidth,
   fitEnd,
-  fitStart,
   formatBytes,
   formatDuration,
   formatPercent,
@@ -61,7 +60,6 @@ test('widths are terminal columns: wide CJK characters count two, combining mark
   expect(displayWidth(truncateMiddle('Master_Services_Agreement_Amendment.pdf', 20))).toBe(20);
   expect(fitEnd('ab', 4)).toBe('ab  ');
   expect(fitEnd('abcdef', 4)).toBe('abc…');
-  expect(fitStart('7', 3)).toBe('  7');
   expect(fitEnd('発注', 5)).toBe('発注 ');
 });
 
