@@ -149,7 +149,8 @@ test('the governor publishes the full target, reduces under injected load and re
   expect(published.events[0]!.cpuPercent).toBeGreaterThan(80);
   expect(published.lastSample).toMatchObject({ cpuPercent: 20 });
   expect(summary).toMatchObject({ lowestTarget: 1, target: 3, sampleEveryMs: 10 });
-  expect(summary.sampling.samples).toBe(samples.length);
+  expect(summary.sampling.samples - samples.length).toBeGreaterThanOrEqual(0);
+  expect(summary.sampling.samples - samples.length).toBeLessThanOrEqual(1);
   expect(summary.peakCpuPercent).toBe(97);
 
   // Stopped: a new load no longer changes anything.

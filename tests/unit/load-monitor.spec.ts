@@ -102,7 +102,9 @@ test('the monitor samples at its pace, skips failed samples and reports their co
   expect(samples.map((s) => s.at)).not.toContain(2);
   expect(samples[0]!.at).toBe(1);
   const cost = monitor.cost();
-  expect(cost.samples).toBe(samples.length);
+  // A sample that was in flight when stop() came is paid for but not delivered.
+  expect(cost.samples - samples.length).toBeGreaterThanOrEqual(0);
+  expect(cost.samples - samples.length).toBeLessThanOrEqual(1);
   expect(cost.failures).toBe(1);
   expect(cost.meanMs).toBeGreaterThanOrEqual(4);
   expect(cost.maxMs).toBeGreaterThanOrEqual(cost.meanMs);
