@@ -41,6 +41,9 @@ const EXCLUDED_SUBTREES = ['Service Worker/CacheStorage', 'Service Worker/Script
 
 const SQLITE_SIDECAR = /-(journal|wal|shm)$/;
 
+/** Chromium renames a cache it cannot read (`old_GPUCache_000`) instead of deleting it. */
+const RENAMED_CACHE = /^old_\w*Cache_\d+$/;
+
 /**
  * Whether a path inside the profile folder (relative to it, `/` or `\` separated) belongs in a
  * snapshot. At the UDD root only `Local State` and the profile folder are taken, so component
@@ -52,7 +55,7 @@ export function shouldCopy(relPath: string): boolean {
   if (segments.length === 0) return true;
   const last = segments.length - 1;
   segments[last] = segments[last]!.replace(SQLITE_SIDECAR, '');
-  if (segments.some((s) => EXCLUDED_NAMES.has(s) || s.startsWith('BrowserMetrics'))) return false;
+  if (segments.some((s) => EXCLUDED_NAMES.has(s) || s.startsWith('BrowserMetrics') || RENAMED_CACHE.test(s))) return false;
   if (SESSION_STATE.test(segments[0]!)) return false;
   const joined = segments.join('/');
   return !EXCLUDED_SUBTREES.some((sub) => joined === sub || joined.startsWith(`${sub}/`));

@@ -58,6 +58,8 @@ const SHOULD_COPY: [string, boolean][] = [
   ['Cache/Cache_Data/data_0', false],
   ['Code Cache/js/index', false],
   ['GPUCache/data_1', false],
+  ['old_GPUCache_000/data_1', false],
+  ['old_ShaderCache_001', false],
   ['GrShaderCache/data_0', false],
   ['ShaderCache/data_0', false],
   ['DawnCache/data_0', false],
