@@ -7,7 +7,7 @@ import type { BrowserContext, Download } from '@playwright/test';
 import pRetry, { AbortError } from 'p-retry';
 import { pickAttachmentName, resolveInside, sanitizeFileName, uniqueFileName } from '../output/file-names.js';
 import type { DownloadedFile } from '../po-result.js';
-import { AuthenticationLostError } from './job-errors.js';
+import { InfrastructureFault, isWindowGone, WindowGoneError } from './job-errors.js';
 
 /**
  * One attachment and how to get its bytes. Links are streamed straight to disk with the
@@ -195,8 +195,12 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
     landed = await pRetry(
       async () => {
         attempts++;
-        if (source.url) return fetchLink(source.url, options);
-        if (source.trigger) return fetchByBrowser(source.trigger, options);
+        try {
+          if (source.url) return await fetchLink(source.url, options);
+          if (source.trigger) return await fetchByBrowser(source.trigger, options);
+        } catch (error) {
+          throw isWindowGone(error) ? new AbortError(new WindowGoneError(`downloading ${what}`)) : error;
+        }
         throw new AbortError('the page gave neither a link nor a button for this attachment');
       },
       {
@@ -211,7 +215,7 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
       },
     );
   } catch (error) {
-    if (error instanceof AuthenticationLostError) throw error;
+    if (error instanceof InfrastructureFault) throw error;
     throw new AttachmentDownloadError(what, describe(error), attempts);
   }
   const name = uniqueFileName(

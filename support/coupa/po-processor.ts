@@ -18,7 +18,7 @@ import {
   type DiscoveredAttachment,
   type OpenedPage,
 } from './coupa-page.js';
-import { AuthenticationLostError } from './job-errors.js';
+import { AuthenticationLostError, InfrastructureFault, isWindowGone, WindowGoneError } from './job-errors.js';
 
 export type ProcessorSettings = Pick<
   Settings,
@@ -56,7 +56,9 @@ async function openWithRetry(ctx: PoJobContext, url: string, what: string): Prom
   try {
     const page = await pRetry(
       async () => {
-        const opened = await openCoupaPage(ctx.page, url, { timeoutMs: ctx.settings.pageTimeoutMs, coupaOrigin });
+        const opened = await openCoupaPage(ctx.page, url, { timeoutMs: ctx.settings.pageTimeoutMs, coupaOrigin }).catch((error: unknown) => {
+          throw isWindowGone(error) ? new AbortError(new WindowGoneError(`opening ${what} ${url}`)) : error;
+        });
         if (opened.verdict.kind === 'sign-in-required') {
           throw new AbortError(
             new AuthenticationLostError(`opening ${what} ${url} landed on the ${opened.verdict.where} (${opened.url}): the window is not signed in`),
@@ -77,7 +79,7 @@ async function openWithRetry(ctx: PoJobContext, url: string, what: string): Prom
     );
     return { ok: true, page };
   } catch (error) {
-    if (error instanceof AuthenticationLostError) throw error;
+    if (error instanceof InfrastructureFault) throw error;
     const attempts = ctx.settings.pageRetries + 1;
     if (isTimeout(error) || isTimeout(lastError)) {
       return { ok: false, status: 'TIMEOUT', message: `${what} did not load within ${ctx.settings.pageTimeoutMs} ms (${attempts} attempts): ${url}` };

@@ -13,6 +13,7 @@ import { OperatorError } from '../operator-error.js';
 import { checksumResult, verifyIntrospection, verifySession, type MethodResult, type VerificationMethodName } from './profile-verifier.js';
 import { windowLetter, type WindowLog } from './window-identity.js';
 import { diagnoseVerificationFailure, readOtherWindows } from './failure-diagnosis.js';
+import { corruptCloneCookieStore, faultHits } from './fault-injection.js';
 
 export type ProfileKind = 'base' | 'clone';
 export type RemediationStepName = 'retry-verification' | 'reload' | 're-clone' | 'restart-browser';
@@ -41,6 +42,8 @@ export interface WindowRecord {
   timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
   clone?: { method: string; bytes: number; files: number };
   cookieGuard?: { rowsBefore: number; cookiesAfterLaunch: number; dropped: boolean; restored: boolean };
+  /** When each clone copy held its slot (ms since the epoch), to show the clone throttle at work. */
+  cloneSpans: { start: number; end: number }[];
   /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
   profileCookies?: { persistent: number; hosts: string[] };
   browser: string;
@@ -112,6 +115,7 @@ export class BrowserWindow {
       verification: [],
       attempts: 0,
       remediation: [],
+      cloneSpans: [],
       timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
       browser: this.browser.description,
       posDone: 0,
@@ -211,22 +215,30 @@ export class BrowserWindow {
     this.record.profileDir = path.join(this.userDataDir, this.env.base.profileName);
 
     const waitStarted = Date.now();
+    let lastNotice = -Infinity;
     const release = await acquireCloneSlot(path.join(this.env.sessionDir, 'clone-slots'), {
       limit: this.env.settings.maxConcurrentClones,
       onWait: (waitingMs, busy) => {
-        if (waitingMs > 0 && Math.round(waitingMs) % 1000 < 250) {
-          this.log(`waiting for a clone slot: ${busy} of ${this.env.settings.maxConcurrentClones} clones in progress (${Math.round(waitingMs / 1000)} s)`);
-        }
+        // Clone back-pressure is shown at once and then every few seconds (NFR-006), not at every poll.
+        if (waitingMs - lastNotice < 3_000) return;
+        lastNotice = waitingMs;
+        this.log(`waiting for a clone slot: ${busy} of ${this.env.settings.maxConcurrentClones} clone copies in progress (${(waitingMs / 1000).toFixed(1)} s)`);
       },
     });
     this.record.timings.slotWaitMs += Date.now() - waitStarted;
+    const cloneStarted = Date.now();
     try {
       const result = await cloneSnapshot(this.env.snapshot.snapshotUdd, this.userDataDir);
       this.record.timings.cloneMs = result.durationMs;
       this.record.clone = { method: result.method, bytes: result.bytes, files: result.files };
       this.log(`cloned the profile snapshot (${result.files} files, ${(result.bytes / 1e6).toFixed(1)} MB, ${result.method}) in ${result.durationMs} ms`);
     } finally {
+      this.record.cloneSpans.push({ start: cloneStarted, end: Date.now() });
       await release();
+    }
+    if (faultHits('corruptClone', this.letter, this.env.sessionDir)) {
+      corruptCloneCookieStore(this.userDataDir, this.env.base.profileName);
+      this.log('test fault injected: the clone\'s cookie store was deleted after cloning');
     }
     this.save();
   }
@@ -286,6 +298,10 @@ export class BrowserWindow {
     });
     this.record.timings.launchMs = Date.now() - started;
     if (this.kind === 'base') await this.guardBaseCookies(surviving);
+    if (faultHits('signOutAfterLaunch', this.letter, this.env.sessionDir)) {
+      await ctx.clearCookies();
+      this.log('test fault injected: every cookie of the window was dropped after launch');
+    }
     this.save();
   }
 

@@ -8,6 +8,7 @@ import { defaultTempRoot } from '../../../support/profile/private-temp.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../support/run/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
+import type { WindowRecord } from '../../../support/window/browser-window.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../support/simulator/index.js';
 
 /**
@@ -25,8 +26,8 @@ export interface JobHarness {
   env: Record<string, string>;
   start(options?: { env?: Record<string, string>; args?: string[] }): JobProcess;
   run(options?: { env?: Record<string, string>; args?: string[] }): Promise<{ code: number | null; output: string }>;
-  /** The run folders created under the download folder, newest last. */
-  runRoots(): string[];
+  /** The run folders created under the download folder (default: the harness's), oldest first. */
+  runRoots(downloadDir?: string): string[];
   journal(runRoot?: string): Map<string, PoResult>;
   close(): Promise<void>;
 }
@@ -65,9 +66,9 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
 
   const start = (run: { env?: Record<string, string>; args?: string[] } = {}) =>
     startJob({ env: { ...env, ...run.env }, args: run.args ?? [`--workers=${run.env?.WORKERS ?? env.WORKERS}`] });
-  const runRoots = () =>
-    fs.existsSync(downloadDir)
-      ? fs.readdirSync(downloadDir).filter((d) => d.endsWith('_CoupaDownloads') || /_CoupaDownloads-\d+$/.test(d)).sort().map((d) => path.join(downloadDir, d))
+  const runRoots = (dir = downloadDir) =>
+    fs.existsSync(dir)
+      ? fs.readdirSync(dir).filter((d) => /_CoupaDownloads(-\d+)?$/.test(d)).sort().map((d) => path.join(dir, d))
       : [];
   return {
     sim,
@@ -136,4 +137,14 @@ export function cloneDirsLeft(runnerPid: number): string[] {
   const root = defaultTempRoot();
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).filter((d) => d.startsWith(`run-${runnerPid}-`)).map((d) => path.join(root, d));
+}
+
+/** The main browser process (not a renderer or helper) started on `userDataDir`, found by its command line. */
+export function browserProcessOn(userDataDir: string): number | undefined {
+  return processesMentioning(`--user-data-dir=${userDataDir}`).find((p) => !p.command.includes('--type='))?.pid;
+}
+
+/** Records of every window instance of a finished run (window-summary.json). */
+export function windowSummary(runRoot: string): WindowRecord[] {
+  return (JSON.parse(fs.readFileSync(path.join(runRoot, 'window-summary.json'), 'utf8')) as { windows: WindowRecord[] }).windows;
 }
