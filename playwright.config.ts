@@ -3,7 +3,7 @@ import { defineConfig } from '@playwright/test';
 import { exitOnOperatorError, RUN_NOT_STARTED } from './support/operator-error.js';
 import { publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
 import { loadSettings } from './support/settings.js';
-import { readInputFile } from './support/input/input-reader.js';
+import { inputFingerprint } from './support/input/read-input.js';
 
 /**
  * The download job. `npx playwright test --workers=3` runs it: every PO of the input is a
@@ -17,7 +17,7 @@ const settings = exitOnOperatorError(() => loadSettings(), RUN_NOT_STARTED);
 const location = exitOnOperatorError(() => {
   const published = publishedRunLocation();
   if (published) return published;
-  const resolved = resolveRunLocation({ downloadDir: settings.downloadDir, inputSha256: readInputFile(settings.inputCsv).sha256 });
+  const resolved = resolveRunLocation({ downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv) });
   publishRunLocation(resolved);
   return resolved;
 }, RUN_NOT_STARTED);

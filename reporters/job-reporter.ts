@@ -68,6 +68,7 @@ export default class JobReporter implements Reporter {
         attachmentsFound: 0,
         attachmentsDownloaded: 0,
         files: [],
+        convertedPdfs: [],
         finishedAt: new Date().toISOString(),
         errorMessage: `Failed after ${result.retry + 1} attempt(s): ${reason}`,
         downloadFolder: '',
@@ -79,11 +80,11 @@ export default class JobReporter implements Reporter {
     this.line(`${po.poNumber} FAILED after ${result.retry + 1} attempt(s): ${reason}`);
   }
 
-  onEnd(result: FullResult): void {
+  async onEnd(result: FullResult): Promise<void> {
     const location = publishedRunLocation();
     if (!location) return;
     const settings = loadSettings();
-    const report = writeFinalReport(location, settings.inputCsv);
+    const report = await writeFinalReport(location, settings.inputCsv);
     const windows = readWindowRecords(location.windowsDir);
     writeWindowSummaryJson(path.join(location.runRoot, 'window-summary.json'), windows);
     writeAllureWindowResults(location.allureResultsDir, windows);
@@ -97,6 +98,7 @@ export default class JobReporter implements Reporter {
         (minutes > 0 && this.done ? ` (${(this.done / minutes).toFixed(1)} POs/min)` : '') +
         `\nReport rows: ${counts || 'none'}` +
         `\nFiles and report: ${location.runRoot}\nReport: ${report.reportFile}\n` +
+        (report.reportXlsxFile ? `Excel report: ${report.reportXlsxFile}\n` : '') +
         (report.complete ? '' : `${report.unfinishedPos} PO(s) unfinished: run the same command again to resume.\n`),
     );
   }

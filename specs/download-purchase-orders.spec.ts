@@ -9,7 +9,7 @@ import { loadSettings } from '../support/settings.js';
  * failure; a test fails only when the window itself failed, and Playwright then restarts
  * that worker and retries the PO.
  */
-const plan = loadFrozenPlan(loadSettings().inputCsv);
+const plan = await loadFrozenPlan(loadSettings().inputCsv);
 
 test.describe.configure({ mode: 'parallel' });
 

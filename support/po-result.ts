@@ -45,6 +45,8 @@ export interface PoResult {
   attachmentsFound: number;
   attachmentsDownloaded: number;
   files: DownloadedFile[];
+  /** PDFs rendered beside downloaded Outlook messages (MSG_TO_PDF); not attachments, so not counted. */
+  convertedPdfs: string[];
   /** ISO timestamp with offset. */
   finishedAt: string;
   errorMessage: string;

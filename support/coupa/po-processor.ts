@@ -19,10 +19,12 @@ import {
   type OpenedPage,
 } from './coupa-page.js';
 import { AuthenticationLostError, InfrastructureFault, isWindowGone, WindowGoneError } from './job-errors.js';
+import { convertMsgToPdf, MsgPdfWriteError } from '../msg/msg-to-pdf.js';
+import { BrokenMsgError } from '../msg/parse-msg.js';
 
 export type ProcessorSettings = Pick<
   Settings,
-  'coupaBaseUrl' | 'pageTimeoutMs' | 'pageRetries' | 'downloadTimeoutMs' | 'downloadRetries'
+  'coupaBaseUrl' | 'pageTimeoutMs' | 'pageRetries' | 'downloadTimeoutMs' | 'downloadRetries' | 'msgToPdf'
 >;
 
 export interface PoJobContext {
@@ -124,6 +126,32 @@ function removeEarlierFolders(parent: string, base: string): void {
 
 const isPdfName = (name: string) => name.toLowerCase().endsWith('.pdf');
 
+/**
+ * Every downloaded Outlook message gets a PDF beside it, rendered by the window's own
+ * browser; a message that cannot be read is reported in the PO's message, never fatal.
+ */
+async function convertMessages(ctx: PoJobContext, workDir: string, files: DownloadedFile[], notes: string[]): Promise<string[]> {
+  const converted: string[] = [];
+  for (const file of files.filter((f) => /\.msg$/i.test(f.name))) {
+    await ctx.step(`Convert ${file.name} to PDF`, async () => {
+      try {
+        const { pdfPath } = await convertMsgToPdf(ctx.page.context(), path.join(workDir, file.name));
+        converted.push(path.basename(pdfPath));
+      } catch (error) {
+        if (error instanceof BrokenMsgError || error instanceof MsgPdfWriteError) {
+          notes.push(`${file.name} was downloaded but could not be converted to PDF: ${error.message}`);
+          ctx.log(`${file.name}: not converted to PDF (${error.message})`);
+        } else if (isWindowGone(error)) {
+          throw new WindowGoneError(`converting ${file.name} to PDF`);
+        } else {
+          throw error;
+        }
+      }
+    });
+  }
+  return converted;
+}
+
 export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoResult> {
   const started = Date.now();
   const base = ctx.settings.coupaBaseUrl;
@@ -135,6 +163,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
     attachmentsFound: 0,
     attachmentsDownloaded: 0,
     files: [],
+    convertedPdfs: [],
     errorMessage: '',
     downloadFolder: '',
     coupaUrl: poUrl,
@@ -250,6 +279,8 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
   }
   if (failures.length) notes.push(`${failures.length} of ${found} file(s) not downloaded: ${failures.join('; ')}`);
 
+  const convertedPdfs = ctx.settings.msgToPdf ? await convertMessages(ctx, workDir, files, notes) : [];
+
   const finalDir = path.join(parent, statusFolderName(folderBase, status));
   fs.renameSync(workDir, finalDir);
   return result({
@@ -258,6 +289,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
     attachmentsFound: found,
     attachmentsDownloaded: files.length,
     files,
+    convertedPdfs,
     errorMessage: notes.join('. '),
     downloadFolder: finalDir,
     coupaUrl,

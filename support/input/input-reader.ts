@@ -109,7 +109,7 @@ export function readInputFile(file: string): InputTable {
   };
 }
 
-function checkIsFile(file: string): void {
+export function checkIsFile(file: string): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -131,7 +131,7 @@ function checkIsFile(file: string): void {
   }
 }
 
-function readBytes(file: string): Buffer {
+export function readBytes(file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (error) {

@@ -1,5 +1,6 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
-import { InputError, readInputFile, type InputTable } from './input-reader.js';
+import { checkIsFile, InputError, readBytes, readInputFile, type InputTable } from './input-reader.js';
 import { readXlsxInput } from './xlsx-reader.js';
 
 /** The operator's PO list, CSV or Excel, chosen by the file's extension. */
@@ -15,4 +16,15 @@ export async function readInput(file: string): Promise<InputTable> {
         ? 'Open it in Excel and use File > Save As > "Excel Workbook (*.xlsx)", then point INPUT_CSV at the .xlsx file.'
         : 'Save the PO list as .xlsx (sheet PO_Data) or as CSV and point INPUT_CSV at it.',
   });
+}
+
+/**
+ * The SHA-256 of the input's bytes, which keys a run (a rerun of the same input resumes
+ * it). Cheap and synchronous, so the config can decide the run folder in every process
+ * without parsing the file.
+ */
+export function inputFingerprint(file: string): string {
+  const absolute = path.resolve(file);
+  checkIsFile(absolute);
+  return crypto.createHash('sha256').update(readBytes(absolute)).digest('hex');
 }

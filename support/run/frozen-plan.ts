@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { readInputFile } from '../input/input-reader.js';
+import { readInput } from '../input/read-input.js';
 import { buildJobPlan, type PlannedPo } from '../input/job-plan.js';
 import { ResultJournal, journalEntryIsSettled } from '../output/journal.js';
 
@@ -17,8 +17,8 @@ export interface FrozenPlan {
 
 export const PLAN_FILE_ENV = 'COUPA_PLAN_FILE';
 
-export function freezePlan(inputFile: string, journalFile: string, planFile: string): FrozenPlan {
-  const plan = buildJobPlan(readInputFile(inputFile));
+export async function freezePlan(inputFile: string, journalFile: string, planFile: string): Promise<FrozenPlan> {
+  const plan = buildJobPlan(await readInput(inputFile));
   const journal = ResultJournal.read(journalFile);
   const settled = new Set([...journal.results.values()].filter(journalEntryIsSettled).map((r) => r.id));
   const frozen: FrozenPlan = {
@@ -34,8 +34,8 @@ export function freezePlan(inputFile: string, journalFile: string, planFile: str
  * Outside a run (`--list`, editor integrations) there is no frozen plan: the POs of the
  * input are listed as they are.
  */
-export function loadFrozenPlan(inputFile: string, env: NodeJS.ProcessEnv = process.env): FrozenPlan {
+export async function loadFrozenPlan(inputFile: string, env: NodeJS.ProcessEnv = process.env): Promise<FrozenPlan> {
   const planFile = env[PLAN_FILE_ENV];
   if (planFile) return JSON.parse(fs.readFileSync(planFile, 'utf8')) as FrozenPlan;
-  return { inputFile, pos: buildJobPlan(readInputFile(inputFile)).pos, alreadySettled: [] };
+  return { inputFile, pos: buildJobPlan(await readInput(inputFile)).pos, alreadySettled: [] };
 }

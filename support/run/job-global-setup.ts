@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { readInputFile } from '../input/input-reader.js';
+import { readInput } from '../input/read-input.js';
 import { buildJobPlan } from '../input/job-plan.js';
 import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../operator-error.js';
 import { resolveBrowser } from '../profile/browser-launch.js';
@@ -28,7 +28,7 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
   const location = publishedRunLocation();
   if (!location) throw new OperatorError('The run folder was not decided by playwright.config.ts.', 'Start the job with `npx playwright test`.');
 
-  const plan = buildJobPlan(readInputFile(settings.inputCsv));
+  const plan = buildJobPlan(await readInput(settings.inputCsv));
   const browser = resolveBrowser(settings);
   const base = resolveBaseProfile({ userDataDir: settings.edgeProfileDir, profileName: settings.edgeProfileName });
   say(`input ${settings.inputCsv}: ${plan.pos.length} PO(s), ${plan.invalidRows.length} invalid row(s), ${plan.completedRows.length} already COMPLETED`);
@@ -73,7 +73,7 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
     );
 
     claimRunLocation(location, settings.inputCsv);
-    const frozen = freezePlan(settings.inputCsv, location.journalFile, location.planFile);
+    const frozen = await freezePlan(settings.inputCsv, location.journalFile, location.planFile);
     if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
     process.env[PLAN_FILE_ENV] = location.planFile;
     publishRunContext(session.path, manifest.manifestPath);

@@ -79,7 +79,7 @@ test('every downloaded file is byte-exact, in its PO folder, and nothing else is
       continue;
     }
     expect(path.basename(result.downloadFolder)).toMatch(new RegExp(`_${result.status}$`));
-    const folderFiles = fs.readdirSync(result.downloadFolder);
+    const folderFiles = fs.readdirSync(result.downloadFolder).filter((f) => !result.convertedPdfs.includes(f));
     expect(folderFiles.length, `${po.id}: ${folderFiles.join(', ')}`).toBe(expected.downloaded.length);
     const byHash = new Map(folderFiles.map((f) => [sha(fs.readFileSync(path.join(result.downloadFolder, f))), f]));
     for (const { attachment } of expected.downloaded) {
@@ -89,6 +89,7 @@ test('every downloaded file is byte-exact, in its PO folder, and nothing else is
       expect(name!.startsWith(stem.slice(0, 40)), `${po.id}: ${name} for ${attachment.fileName}`).toBe(true);
       onDisk.delete(path.relative(runRoot, path.join(result.downloadFolder, name!)).split(path.sep).join('/'));
     }
+    for (const pdf of result.convertedPdfs) onDisk.delete(path.relative(runRoot, path.join(result.downloadFolder, pdf)).split(path.sep).join('/'));
   }
   expect([...onDisk]).toEqual([]);
 });
@@ -123,6 +124,19 @@ test('inline PDFs and JavaScript-triggered attachments are each fetched exactly 
   }
   const forms = new Set(catalogue.pos.flatMap((po) => expectedOutcome(po).downloaded.map((d) => d.attachment.form)));
   expect([...forms].sort()).toEqual(['comment-link', 'download-link', 'inline-link', 'script-button']);
+});
+
+test('every downloaded Outlook message gets a PDF beside it, and the message itself stays', async () => {
+  const journal = harness.journal(runRoot);
+  const withMessages = [...journal.values()].filter((r) => r.files.some((f) => f.name.endsWith('.msg')));
+  expect(withMessages.length).toBeGreaterThan(0);
+  for (const result of withMessages) {
+    const messages = result.files.filter((f) => f.name.endsWith('.msg'));
+    expect(result.convertedPdfs, result.id).toHaveLength(messages.length);
+    for (const pdf of result.convertedPdfs) expect(fs.readFileSync(path.join(result.downloadFolder, pdf)).subarray(0, 5).toString()).toBe('%PDF-');
+    for (const message of messages) expect(sha(fs.readFileSync(path.join(result.downloadFolder, message.name)))).toBe(message.sha256);
+    expect(result.attachmentsDownloaded, 'PDFs made from messages are not attachments').toBe(result.files.length);
+  }
 });
 
 test('the report has the input columns, the tracking columns, and one row per input row', async () => {

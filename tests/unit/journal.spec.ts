@@ -29,6 +29,7 @@ function result(id: string, status: PoStatus = 'COMPLETED', window = 'A'): PoRes
     attachmentsFound: 1,
     attachmentsDownloaded: 1,
     files: [{ name: 'a.pdf', bytes: 3, sha256: 'abc', source: 'PO' }],
+    convertedPdfs: [],
     finishedAt: '2025-03-04T05:06:07.000+01:00',
     errorMessage: '',
     downloadFolder: '/runs/x',
@@ -120,7 +121,7 @@ for (let i = 0; i < Number(count); i += 1) {
   const id = String(1000000 + Number(window.charCodeAt(0)) * 1000 + i);
   const padding = 'x'.repeat(i % 50 === 0 ? 150_000 : (i * 37) % 2000);
   journal.append({ id, poNumber: 'PO' + id, status: 'COMPLETED', supplier: padding, attachmentsFound: 0,
-    attachmentsDownloaded: 0, files: [], finishedAt: new Date().toISOString(), errorMessage: '', downloadFolder: '',
+    attachmentsDownloaded: 0, files: [], convertedPdfs: [], finishedAt: new Date().toISOString(), errorMessage: '', downloadFolder: '',
     coupaUrl: '', window, durationMs: i });
 }
 `,

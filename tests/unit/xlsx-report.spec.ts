@@ -42,6 +42,7 @@ function result(id: string, overrides: Partial<PoResult> = {}): PoResult {
     coupaUrl: `http://127.0.0.1/order_headers/${id}`,
     window: 'A',
     durationMs: 1000,
+    convertedPdfs: [],
     ...overrides,
   };
 }
