@@ -31,10 +31,11 @@ export default defineConfig({
   globalSetup: './support/run/job-global-setup.ts',
   outputDir: path.join(location.stateDir, 'test-output'),
   preserveOutput: 'failures-only',
+  // Ours last: its end-of-run work reads what the Allure reporter has written.
   reporter: [
-    ['./reporters/job-reporter.ts'],
     ['html', { outputFolder: location.htmlReportDir, open: 'never' }],
     ['allure-playwright', { resultsDir: location.allureResultsDir, detail: false, suiteTitle: false }],
+    ['./reporters/job-reporter.ts'],
   ],
   use: {
     // Traces and videos would capture the Coupa session; they stay off unless TRACE=true (see README).

@@ -1,22 +1,35 @@
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../fixtures/po-test-annotations.js';
+import { loadSignalFromEnv } from '../support/load/resource-monitor.js';
+import { gateFileFor, LoadGovernor, type GovernorSummary } from '../support/load/window-gate.js';
 import { ResultJournal } from '../support/output/journal.js';
 import type { PoResult } from '../support/po-result.js';
+import { ProgressState } from '../support/progress/progress-state.js';
+import { createProgressWriter, type ProgressWriter } from '../support/progress/progress-writer.js';
+import { readWindowProgress, windowProgressDirFor } from '../support/progress/window-progress-channel.js';
 import { writeFinalReport } from '../support/run/final-report.js';
-import { publishedRunLocation } from '../support/run/run-location.js';
-import { loadSettings } from '../support/settings.js';
+import { publishedRunLocation, type RunLocation } from '../support/run/run-location.js';
+import { loadSettings, type Settings } from '../support/settings.js';
 import { formatWindowTable, readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
-import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../fixtures/po-test-annotations.js';
 
 /**
- * The operator's view of the run in the terminal: one line per finished PO, window logs
- * as they come, and at the end the CSV report written from the journal. It also journals
- * the POs whose test failed for good (a crashed window cannot journal its own failure).
+ * The operator's view of the run: live progress (redrawn in a terminal, a line now and then
+ * in a log), the window logs, a line per finished PO, the load governor that parks and
+ * brings back windows, and at the end the CSV report written from the journal and the
+ * per-window summary. It also journals the POs whose test failed for good (a crashed
+ * window cannot journal its own failure).
  */
 export default class JobReporter implements Reporter {
   private total = 0;
   private done = 0;
   private started = Date.now();
+  private readonly state = new ProgressState();
+  private readonly writer: ProgressWriter = createProgressWriter(process.stdout);
+  private governor: LoadGovernor | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private location: RunLocation | undefined;
+  private settings: Settings | undefined;
 
   printsToStdio(): boolean {
     return true;
@@ -25,20 +38,56 @@ export default class JobReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.total = suite.allTests().length;
     this.started = Date.now();
-    const location = publishedRunLocation();
-    process.stdout.write(
+    this.location = publishedRunLocation();
+    this.settings = loadSettings();
+    this.state.apply({ type: 'run-started', at: this.started, total: this.total, maxWindows: config.workers });
+    this.writer.log(
       `Coupa downloads: ${this.total} PO(s) with up to ${config.workers} window(s)` +
-        (location ? ` → ${location.runRoot}${location.resumed ? ' (resuming an interrupted run)' : ''}` : '') +
-        '\n',
+        (this.location ? ` → ${this.location.runRoot}${this.location.resumed ? ' (resuming an interrupted run)' : ''}` : ''),
     );
+    if (!this.location || this.total === 0) return;
+    this.governor = this.startGovernor(config.workers, this.location, this.settings);
+    const progressDir = windowProgressDirFor(this.location.stateDir);
+    this.poll = setInterval(() => {
+      for (const event of readWindowProgress(progressDir)) this.state.apply(event);
+      this.writer.update(this.state.snapshot(Date.now()));
+    }, 250);
+  }
+
+  /**
+   * Load-adaptive concurrency (FR-006, PR-004): the governor samples CPU and memory and
+   * publishes how many windows may take POs; the windows read it before each PO.
+   */
+  private startGovernor(workers: number, location: RunLocation, settings: Settings): LoadGovernor {
+    const governor = new LoadGovernor({
+      file: gateFileFor(location.stateDir),
+      signal: loadSignalFromEnv(),
+      controller: {
+        maxWindows: workers,
+        limits: { cpuPercent: settings.cpuLimitPercent, memoryPercent: settings.memoryLimitPercent },
+        cooldownMs: settings.loadCooldownMs,
+        holdMs: settings.loadRaiseAfterMs,
+      },
+      onSample: (sample, target) => {
+        this.state.apply({ type: 'load', at: sample.at, cpuPercent: sample.cpuPercent, memoryPercent: sample.memoryPercent });
+        this.state.apply({ type: 'target', at: sample.at, target });
+      },
+      onChange: (change) =>
+        this.writer.log(
+          `[load] CPU ${change.cpuPercent.toFixed(0)}%, memory ${change.memoryPercent.toFixed(0)}%: windows taking POs ${change.from} → ${change.to} (${change.reason})`,
+        ),
+      onError: (error) => this.writer.log(`[load] ${(error as Error).message.split('\n')[0]}`),
+    });
+    void governor.start(settings.loadSampleMs);
+    return governor;
   }
 
   onStdOut(chunk: string | Buffer): void {
-    process.stdout.write(chunk);
+    this.writer.log(chunk.toString().replace(/\n$/, ''));
   }
 
   onStdErr(chunk: string | Buffer): void {
-    process.stderr.write(chunk);
+    this.writer.log(chunk.toString().replace(/\n$/, ''));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -47,7 +96,7 @@ export default class JobReporter implements Reporter {
     const finalAttempt = result.status === 'passed' || result.status === 'skipped' || result.retry >= test.retries;
     if (attachment?.body) {
       const outcome = JSON.parse(attachment.body.toString('utf8')) as PoResult;
-      this.done++;
+      this.finished(outcome.poNumber, outcome.status, outcome.window);
       this.line(`${outcome.poNumber} ${outcome.status} ${outcome.attachmentsDownloaded}/${outcome.attachmentsFound} file(s) [window ${outcome.window}]`);
       return;
     }
@@ -57,10 +106,9 @@ export default class JobReporter implements Reporter {
       this.line(`${po.poNumber} attempt ${result.retry + 1} failed (${reason}); its window restarts and the PO is retried`);
       return;
     }
-    this.done++;
-    const location = publishedRunLocation();
-    if (location) {
-      new ResultJournal(location.journalFile).append({
+    this.finished(po.poNumber, 'FAILED');
+    if (this.location) {
+      new ResultJournal(this.location.journalFile).append({
         id: po.id,
         poNumber: po.poNumber,
         status: 'FAILED',
@@ -80,21 +128,31 @@ export default class JobReporter implements Reporter {
     this.line(`${po.poNumber} FAILED after ${result.retry + 1} attempt(s): ${reason}`);
   }
 
+  private finished(poNumber: string, status: PoResult['status'], window?: string): void {
+    this.done++;
+    this.state.apply({ type: 'po-finished', at: Date.now(), poNumber, status, ...(window ? { window } : {}) });
+  }
+
   async onEnd(result: FullResult): Promise<void> {
-    const location = publishedRunLocation();
-    if (!location) return;
-    const settings = loadSettings();
-    const report = await writeFinalReport(location, settings.inputCsv);
+    clearInterval(this.poll);
+    const load: GovernorSummary | undefined = await this.governor?.stop();
+    this.writer.finish(this.state.snapshot(Date.now()));
+    const location = this.location;
+    if (!location || !this.settings) return;
+    const report = await writeFinalReport(location, this.settings.inputCsv);
     const windows = readWindowRecords(location.windowsDir);
     writeWindowSummaryJson(path.join(location.runRoot, 'window-summary.json'), windows);
     writeAllureWindowResults(location.allureResultsDir, windows);
-    if (windows.length) process.stdout.write(`\nWindows:\n${formatWindowTable(windows)}\n`);
     const minutes = (Date.now() - this.started) / 60_000;
     const counts = Object.entries(report.rowsByStatus)
       .map(([status, n]) => `${status} ${n}`)
       .join(', ');
     process.stdout.write(
-      `\nRun ${result.status}: ${this.done} PO(s) processed in ${minutes.toFixed(1)} min` +
+      (windows.length ? `\nWindows:\n${formatWindowTable(windows)}\n` : '') +
+        (load?.changes.length
+          ? `\nLoad: ${load.changes.length} change(s) of the active window count, lowest ${load.lowestTarget}; peak CPU ${load.peakCpuPercent.toFixed(0)}%, memory ${load.peakMemoryPercent.toFixed(0)}%\n`
+          : '') +
+        `\nRun ${result.status}: ${this.done} PO(s) processed in ${minutes.toFixed(1)} min` +
         (minutes > 0 && this.done ? ` (${(this.done / minutes).toFixed(1)} POs/min)` : '') +
         `\nReport rows: ${counts || 'none'}` +
         `\nFiles and report: ${location.runRoot}\nReport: ${report.reportFile}\n` +
@@ -104,6 +162,6 @@ export default class JobReporter implements Reporter {
   }
 
   private line(text: string): void {
-    process.stdout.write(`[${this.done}/${this.total}] ${text}\n`);
+    this.writer.log(`[${this.done}/${this.total}] ${text}`);
   }
 }

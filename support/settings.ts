@@ -40,6 +40,11 @@ export interface Settings {
   windowSetupTimeoutMs: number;
   cpuLimitPercent: number;
   memoryLimitPercent: number;
+  loadSampleMs: number;
+  /** Time between two reductions of the active window count. */
+  loadCooldownMs: number;
+  /** How long the load must stay below the limits before a parked window comes back. */
+  loadRaiseAfterMs: number;
   msgToPdf: boolean;
   trace: boolean;
 }
@@ -206,6 +211,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     windowSetupTimeoutMs: r.int('WINDOW_SETUP_TIMEOUT_MS', 300_000, 10_000),
     cpuLimitPercent: r.int('CPU_LIMIT_PERCENT', 80, 1, 100),
     memoryLimitPercent: r.int('MEMORY_LIMIT_PERCENT', 90, 1, 100),
+    loadSampleMs: r.int('LOAD_SAMPLE_MS', 1_000, 100),
+    loadCooldownMs: r.int('LOAD_COOLDOWN_MS', 10_000, 0),
+    loadRaiseAfterMs: r.int('LOAD_RAISE_AFTER_MS', 15_000, 0),
     msgToPdf: r.bool('MSG_TO_PDF', true),
     trace: r.bool('TRACE', false),
   };

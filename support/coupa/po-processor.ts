@@ -37,6 +37,8 @@ export interface PoJobContext {
   step: <T>(title: string, body: () => Promise<T>) => Promise<T>;
   /** Base delay of the exponential backoff between page and download attempts. */
   backoffMs?: number;
+  /** Which file of the page the window is on, for the live progress display. */
+  onFile?: (file: { name: string; index: number; count: number }) => void;
 }
 
 type PageOutcome =
@@ -205,8 +207,10 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
   // page's files are downloaded before the next page is opened, buttons first (renewing
   // an expired session for a link navigates away from the page).
   const downloadAll = async (sources: AttachmentSource[]) => {
-    for (const source of [...sources.filter((s) => s.trigger), ...sources.filter((s) => !s.trigger)]) {
+    const ordered = [...sources.filter((s) => s.trigger), ...sources.filter((s) => !s.trigger)];
+    for (const [index, source] of ordered.entries()) {
       const label = source.url ?? `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text}" (JavaScript button)`;
+      ctx.onFile?.({ name: source.hints.title ?? source.hints.text ?? source.hints.downloadAttr ?? label, index: index + 1, count: ordered.length });
       try {
         const file = await ctx.step(`Download ${label}`, async () => {
           const downloaded = await downloadAttachment(source, {

@@ -11,6 +11,7 @@ import { takeSnapshot } from '../profile/profile-snapshot.js';
 import { createSessionDir, defaultTempRoot, sweepStaleDirs } from '../profile/private-temp.js';
 import { loadSettings } from '../settings.js';
 import { lockBaseProfile } from './base-profile-lock.js';
+import { writeFinalReport } from './final-report.js';
 import { freezePlan, PLAN_FILE_ENV } from './frozen-plan.js';
 import { publishRunContext } from './run-context.js';
 import { claimRunLocation, publishedRunLocation } from './run-location.js';
@@ -75,6 +76,13 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
     claimRunLocation(location, settings.inputCsv);
     const frozen = await freezePlan(settings.inputCsv, location.journalFile, location.planFile);
     if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
+    if (frozen.pos.length === 0) {
+      // Playwright treats "no tests" as an error; for the operator it means there is nothing left to do.
+      const report = await writeFinalReport(location, settings.inputCsv);
+      say(`nothing to process: every PO of the input is done or invalid. Report: ${report.reportFile}`);
+      await cleanup();
+      process.exit(0);
+    }
     process.env[PLAN_FILE_ENV] = location.planFile;
     publishRunContext(session.path, manifest.manifestPath);
     return cleanup;

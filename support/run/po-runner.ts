@@ -8,6 +8,7 @@ import type { Settings } from '../settings.js';
 import type { BrowserWindow } from '../window/browser-window.js';
 import type { WindowLog } from '../window/window-identity.js';
 import type { PoHandoff } from './po-handoff.js';
+import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
 
 export type StepRunner = PoJobContext['step'];
 
@@ -27,15 +28,28 @@ export class PoRunner {
       journalFile: string;
       handoff: PoHandoff;
       log: WindowLog;
+      progress: WindowProgressPublisher;
     },
   ) {
     this.journal = new ResultJournal(deps.journalFile);
   }
 
   async process(po: PlannedPo, step: StepRunner): Promise<PoResult> {
-    const { window, settings, runRoot, log, handoff } = this.deps;
+    const { window, settings, runRoot, log, handoff, progress } = this.deps;
+    progress.publish({ state: 'working', poNumber: po.poNumber });
     try {
-      const result = await processPo({ page: window.page, settings, runRoot, window: window.letter, log, step }, po);
+      const result = await processPo(
+        {
+          page: window.page,
+          settings,
+          runRoot,
+          window: window.letter,
+          log,
+          step,
+          onFile: (file) => progress.publish({ state: 'working', poNumber: po.poNumber, file }),
+        },
+        po,
+      );
       this.journal.append(result);
       handoff.complete(po.id, result);
       window.record.posDone++;
@@ -45,6 +59,7 @@ export class PoRunner {
       throw error;
     } finally {
       window.save();
+      progress.publish({ state: 'idle' });
     }
   }
 

@@ -33,7 +33,7 @@ export interface WindowRecord {
   kind: ProfileKind;
   userDataDir: string;
   profileDir: string;
-  state: 'starting' | 'verified' | 'failed' | 'closed';
+  state: 'starting' | 'verified' | 'parked' | 'failed' | 'closed';
   verification: MethodResult[];
   /** Verification rounds run (1 when the first round passed). */
   attempts: number;
@@ -42,6 +42,8 @@ export interface WindowRecord {
   timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
   clone?: { method: string; bytes: number; files: number };
   cookieGuard?: { rowsBefore: number; cookiesAfterLaunch: number; dropped: boolean; restored: boolean };
+  /** Times the load governor parked this window (browser closed) and when it came back. */
+  parkings: { from: string; until?: string }[];
   /** When each clone copy held its slot (ms since the epoch), to show the clone throttle at work. */
   cloneSpans: { start: number; end: number }[];
   /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
@@ -115,6 +117,7 @@ export class BrowserWindow {
       verification: [],
       attempts: 0,
       remediation: [],
+      parkings: [],
       cloneSpans: [],
       timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
       browser: this.browser.description,
@@ -427,6 +430,26 @@ export class BrowserWindow {
         await this.launch();
         return;
     }
+  }
+
+  /**
+   * The load governor took this window out of service: its browser closes and its clone
+   * goes, so that it frees its memory; `start()` brings it back, verified again.
+   */
+  async park(): Promise<void> {
+    await this.closeBrowser();
+    await this.discardClone();
+    this.record.state = 'parked';
+    this.record.parkings.push({ from: now() });
+    this.save();
+    this.log('parked by the load governor: browser closed until the load allows it back');
+  }
+
+  async unpark(): Promise<void> {
+    const parking = this.record.parkings.at(-1);
+    if (parking && !parking.until) parking.until = now();
+    this.log('the load allows it back: starting and verifying again');
+    await this.start();
   }
 
   /** Closes the browser and removes the clone (FR-005); the base profile is left to its browser's own shutdown. */

@@ -1,0 +1,71 @@
+import type { PoResult, PoStatus } from '../po-result.js';
+
+/**
+ * Allure categories that answer "was it Coupa or was it us?": business outcomes are POs
+ * whose test passed with a recorded status (Coupa said not found, no files, …), infrastructure
+ * faults are tests that failed because a window did. Written as `categories.json` in the
+ * results folder (Allure 2 format, which the Allure 3 CLI also accepts in its config).
+ *
+ * Regexes are written to work both as Allure 2 full-string matches and as Allure 3
+ * substring searches, hence the explicit `[\s\S]*` around infrastructure patterns.
+ */
+export interface AllureCategory {
+  name: string;
+  description: string;
+  matchedStatuses: ('passed' | 'failed' | 'broken' | 'skipped')[];
+  messageRegex: string;
+}
+
+/** The message a PO test carries in Allure for an outcome other than COMPLETED. */
+export function outcomeMessage(result: Pick<PoResult, 'status' | 'errorMessage'>): string {
+  return `Outcome ${result.status}: ${result.errorMessage || 'no further detail'}`;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function businessOutcome(status: PoStatus, label: string, description: string): AllureCategory {
+  return {
+    name: `Business outcome: ${label}`,
+    description,
+    matchedStatuses: ['passed'],
+    messageRegex: `${escapeRegex(outcomeMessage({ status, errorMessage: '' }).replace(/no further detail$/, ''))}[\\s\\S]*`,
+  };
+}
+
+function infrastructure(label: string, description: string, patterns: string[]): AllureCategory {
+  return {
+    name: `Infrastructure: ${label}`,
+    description,
+    matchedStatuses: ['failed', 'broken'],
+    messageRegex: `[\\s\\S]*(${patterns.join('|')})[\\s\\S]*`,
+  };
+}
+
+export const ALLURE_CATEGORIES: readonly AllureCategory[] = [
+  businessOutcome('PO_NOT_FOUND', 'PO not found', 'Coupa answered with an error page for the PO: it does not exist or this account may not see it.'),
+  businessOutcome('NO_ATTACHMENTS', 'no attachments', 'The PO (and its requisition, if any) has no attachment.'),
+  businessOutcome('PR_NOT_ACCESSIBLE', 'PR not accessible', 'The PO has no usable attachment and its requisition page could not be opened.'),
+  businessOutcome('PARTIAL', 'partial download', 'Some of the PO\'s files were downloaded, others failed after every retry.'),
+  businessOutcome('FAILED', 'failed downloads', 'The PO page was read but none of its files could be downloaded completely.'),
+  businessOutcome('TIMEOUT', 'timeout', 'Coupa did not deliver the PO page within the page timeout, after every retry.'),
+  infrastructure('sign-in lost', 'The window lost its Coupa session and could not sign in again through the SSO bounce.', ['AuthenticationLostError']),
+  infrastructure('window could not be verified', 'A window was not proven to run on its intended, signed-in profile.', [
+    'WindowVerificationError',
+    'could not be verified',
+  ]),
+  infrastructure('browser crashed/killed', 'The window\'s browser closed under the PO (crash, kill, out of memory).', [
+    'WindowGoneError',
+    'browser is gone',
+    'crashed or (was )?killed',
+    'Target page, context or browser has been closed',
+    'Browser has been closed',
+    'browser has disconnected',
+    'Target crashed',
+    '[Ww]orker process exited unexpectedly',
+  ]),
+  infrastructure('test timeout', 'The PO took longer than PO_TIMEOUT_MS, or a window did not start within WINDOW_SETUP_TIMEOUT_MS.', [
+    'Test timeout of \\d+ms exceeded',
+    'timeout of \\d+ms exceeded',
+    'Worker teardown timeout',
+  ]),
+];

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { GateState } from '../../support/load/window-gate.js';
+import { expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
+import type { WindowRecord } from '../../support/window/browser-window.js';
+import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type JobHarness } from './helpers/job-harness.js';
+
+/**
+ * Load-adaptive concurrency with real windows and an injected load signal: above the
+ * limit the active window count drops one by one (windows park: browser closed), a load
+ * that only dips below the limit does not bring them back (hysteresis), a load that stays
+ * low does, and the parked windows start and verify again. No PO is lost or done twice.
+ */
+const allCompleted = { PARTIAL: 0, FAILED: 0, NO_ATTACHMENTS: 0, PO_NOT_FOUND: 0, PR_NOT_ACCESSIBLE: 0 };
+const catalogue = generateBatch({ count: 60, seed: 11, attachmentsPerPo: 1, minBytes: 12_000, maxBytes: 20_000, statusShares: allCompleted });
+
+let harness: JobHarness;
+
+test.beforeAll(async () => {
+  harness = await createJobHarness({ name: 'load', inputCsv: inputCsvText(catalogue.pos), sim: { catalogue, pageLatencyMs: 300 } });
+});
+
+test.afterAll(async () => {
+  await harness?.close();
+});
+
+test('high load parks windows one by one, a dip does not bring them back, a steady low load does', async () => {
+  test.setTimeout(240_000);
+  const signalFile = path.join(harness.root, 'load.json');
+  const setLoad = (cpuPercent: number) => {
+    fs.writeFileSync(`${signalFile}.tmp`, JSON.stringify({ cpuPercent, memoryPercent: 40 }));
+    fs.renameSync(`${signalFile}.tmp`, signalFile);
+  };
+  setLoad(30);
+  const job = harness.start({
+    env: { WORKERS: '3', LOAD_SIGNAL_FILE: signalFile, LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1500', LOAD_RAISE_AFTER_MS: '3000' },
+  });
+  const runRoot = () => harness.runRoots()[0];
+  const gate = () => JSON.parse(fs.readFileSync(path.join(runRoot(), '.run-state', 'load-gate.json'), 'utf8')) as GateState;
+  const records = (): WindowRecord[] => {
+    const dir = runRoot() && path.join(runRoot(), '.run-state', 'windows');
+    return dir && fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as WindowRecord) : [];
+  };
+
+  await expect.poll(() => records().filter((r) => r.state === 'verified').length, { timeout: 60_000 }).toBe(3);
+  await expect.poll(() => harness.journal().size, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+
+  setLoad(95);
+  await expect.poll(() => gate().target, { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => records().filter((r) => r.state === 'parked').map((r) => r.window).sort(), { timeout: 20_000 }).toEqual(['B', 'C']);
+  const parkedAt = Date.now();
+  const doneWhenParked = harness.journal().size;
+
+  // A load that dips below the limit for less than LOAD_RAISE_AFTER_MS brings nobody back.
+  for (let i = 0; i < 4; i++) {
+    setLoad(i % 2 ? 95 : 20);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(gate().target).toBe(1);
+  }
+  setLoad(95);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(harness.journal().size, 'window A works on while B and C are parked').toBeGreaterThan(doneWhenParked);
+  const parkedWorkers = [...harness.journal().values()].filter((r) => r.window !== 'A' && Date.parse(r.finishedAt) > parkedAt + 2_000);
+  expect(parkedWorkers, 'parked windows take no PO').toEqual([]);
+
+  setLoad(20);
+  await expect.poll(() => gate().target, { timeout: 20_000 }).toBe(3);
+  const ended = await job.done;
+  expect(ended.code, ended.output).toBe(0);
+
+  const finalGate = gate();
+  expect(finalGate.events.map((e) => `${e.from}→${e.to}`)).toEqual(['3→2', '2→1', '1→2', '2→3']);
+  for (const e of finalGate.events) expect(e.cpuPercent).toBeGreaterThan(0);
+  expect(ended.output).toMatch(/\[load\] CPU 95%.*windows taking POs 3 → 2/);
+  expect(ended.output).toMatch(/\[load\] CPU 20%.*windows taking POs 2 → 3/);
+
+  const windows = windowSummary(runRoot());
+  for (const letter of ['B', 'C']) {
+    const w = windows.find((r) => r.window === letter)!;
+    expect(w.parkings.length, letter).toBeGreaterThanOrEqual(1);
+    expect(w.parkings[0].until, `${letter} came back`).toBeDefined();
+    expect(w.attempts, `${letter} verified again after parking`).toBeGreaterThanOrEqual(2);
+    expect(w.verification.every((v) => v.ok)).toBe(true);
+  }
+  expect(windows.find((w) => w.window === 'A')!.parkings).toEqual([]);
+
+  const journal = harness.journal();
+  for (const po of catalogue.pos) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
+  for (const po of catalogue.pos) expect(harness.sim.stats().poPageRequests[po.id], `${po.id} opened once`).toBe(1);
+  expect(await waitForNoProcessesMentioning(harness.root)).toEqual([]);
+});
