@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { exitOnOperatorError, RUN_NOT_STARTED } from './support/operator-error.js';
-import { publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
+import { claimRunLocation, publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
 import { loadSettings } from './support/settings.js';
 import { inputFingerprint } from './support/input/read-input.js';
 
@@ -17,7 +17,9 @@ const settings = exitOnOperatorError(() => loadSettings(), RUN_NOT_STARTED);
 const location = exitOnOperatorError(() => {
   const published = publishedRunLocation();
   if (published) return published;
-  const resolved = resolveRunLocation({ downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv) });
+  const request = { downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv), inputFile: settings.inputCsv };
+  // Listing the tests must not create a run folder.
+  const resolved = process.argv.includes('--list') ? resolveRunLocation(request) : claimRunLocation(request);
   publishRunLocation(resolved);
   return resolved;
 }, RUN_NOT_STARTED);

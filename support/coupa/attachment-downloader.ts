@@ -186,6 +186,31 @@ async function fetchByBrowser(trigger: () => Promise<Download>, options: Downloa
   }
 }
 
+/**
+ * Gives the complete file its final name without ever replacing a file: a hard link fails
+ * when the name exists, so two writers can never end up on the same path; the loser takes
+ * the next free `name (n).ext`.
+ */
+function moveIntoPlace(tempPath: string, folder: string, wanted: string, taken: Set<string>): string {
+  for (;;) {
+    const name = uniqueFileName(wanted, taken);
+    taken.add(name.toLowerCase());
+    const target = resolveInside(folder, name);
+    try {
+      fs.linkSync(tempPath, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      // File systems without hard links (FAT/exFAT drives, some shares): check, then rename.
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '') || fs.existsSync(target)) throw error;
+      fs.renameSync(tempPath, target);
+      return target;
+    }
+    fs.unlinkSync(tempPath);
+    return target;
+  }
+}
+
 /** Downloads one attachment into the PO folder, retrying interrupted and failed transfers with backoff. */
 export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
   const what = source.url ?? `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text ?? 'attachment'}" (JavaScript download)`;
@@ -218,19 +243,14 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
     if (error instanceof InfrastructureFault) throw error;
     throw new AttachmentDownloadError(what, describe(error), attempts);
   }
-  const name = uniqueFileName(
-    sanitizeFileName(
-      pickAttachmentName({
-        ...source.hints,
-        contentDisposition: landed.contentDisposition,
-        downloadAttr: source.hints.downloadAttr ?? landed.suggestedName,
-        href: landed.url,
-      }),
-    ),
-    options.taken,
+  const wanted = sanitizeFileName(
+    pickAttachmentName({
+      ...source.hints,
+      contentDisposition: landed.contentDisposition,
+      downloadAttr: source.hints.downloadAttr ?? landed.suggestedName,
+      href: landed.url,
+    }),
   );
-  options.taken.add(name.toLowerCase());
-  const target = resolveInside(options.folder, name);
-  fs.renameSync(landed.tempPath, target);
+  const target = moveIntoPlace(landed.tempPath, options.folder, wanted, options.taken);
   return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PO_STATUSES, SETTLED_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
 
 export interface JournalContents {
-  /** By PO id: the last entry of each id wins, in the order POs last finished. */
+  /** By PO id: the last entry of each id wins (a LOCKED entry never replaces another), in the order POs last finished. */
   results: Map<string, PoResult>;
   /** Lines that were neither blank nor a usable entry (torn by a kill mid-write, edited by hand). */
   skippedLines: number;
@@ -55,7 +55,8 @@ export class ResultJournal {
       if (line.trim() === '') continue;
       const { result, torn } = parseLine(line);
       if (torn) contents.skippedLines += 1;
-      if (result) {
+      // LOCKED only says another run had the PO at that moment; it never hides that run's result.
+      if (result && !(result.status === 'LOCKED' && contents.results.has(result.id))) {
         // Re-inserting moves the id to the end, so iteration follows the order POs last finished.
         contents.results.delete(result.id);
         contents.results.set(result.id, result);

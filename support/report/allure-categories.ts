@@ -21,14 +21,13 @@ export function outcomeMessage(result: Pick<PoResult, 'status' | 'errorMessage'>
   return `Outcome ${result.status}: ${result.errorMessage || 'no further detail'}`;
 }
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 function businessOutcome(status: PoStatus, label: string, description: string): AllureCategory {
   return {
     name: `Business outcome: ${label}`,
     description,
     matchedStatuses: ['passed'],
-    messageRegex: `${escapeRegex(outcomeMessage({ status, errorMessage: '' }).replace(/no further detail$/, ''))}[\\s\\S]*`,
+    // Anchored at the start: the message is built by outcomeMessage, never by the PO's own text.
+    messageRegex: `^Outcome ${status}:[\\s\\S]*`,
   };
 }
 

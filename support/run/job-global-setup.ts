@@ -14,7 +14,7 @@ import { lockBaseProfile } from './base-profile-lock.js';
 import { writeFinalReport } from './final-report.js';
 import { freezePlan, PLAN_FILE_ENV } from './frozen-plan.js';
 import { publishRunContext } from './run-context.js';
-import { claimRunLocation, publishedRunLocation } from './run-location.js';
+import { publishedRunLocation } from './run-location.js';
 
 const say = (message: string) => process.stdout.write(`[setup] ${message}\n`);
 
@@ -73,7 +73,6 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
         `(${(manifest.excludedBytes / 1e6).toFixed(1)} MB of caches left out) in ${manifest.timings.totalMs} ms`,
     );
 
-    claimRunLocation(location, settings.inputCsv);
     const frozen = await freezePlan(settings.inputCsv, location.journalFile, location.planFile);
     if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
     if (frozen.pos.length === 0) {

@@ -8,6 +8,9 @@ import type { Settings } from '../settings.js';
 import type { BrowserWindow } from '../window/browser-window.js';
 import type { WindowLog } from '../window/window-identity.js';
 import type { PoHandoff } from './po-handoff.js';
+import { PoLocks } from './po-lock.js';
+import type { RunLocation } from './run-location.js';
+import { SettledResults } from './settled-results.js';
 import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
 
 export type StepRunner = PoJobContext['step'];
@@ -19,23 +22,55 @@ export type StepRunner = PoJobContext['step'];
  */
 export class PoRunner {
   private readonly journal: ResultJournal;
+  private readonly locks: PoLocks;
+  private readonly settled: SettledResults;
 
   constructor(
     private readonly deps: {
       window: BrowserWindow;
       settings: Settings;
-      runRoot: string;
-      journalFile: string;
+      location: RunLocation;
       handoff: PoHandoff;
       log: WindowLog;
       progress: WindowProgressPublisher;
     },
   ) {
-    this.journal = new ResultJournal(deps.journalFile);
+    this.journal = new ResultJournal(deps.location.journalFile);
+    this.locks = PoLocks.forDownloadDir(deps.settings.downloadDir, { runRoot: deps.location.runRoot, window: deps.window.letter });
+    this.settled = new SettledResults(deps.location.settledDir);
   }
 
+  /**
+   * Processes a PO under its lock. A PO another run holds is reported LOCKED (not waited
+   * for, never downloaded twice); a PO another run finished meanwhile is taken as done.
+   */
   async process(po: PlannedPo, step: StepRunner): Promise<PoResult> {
-    const { window, settings, runRoot, log, handoff, progress } = this.deps;
+    const { window, log, handoff } = this.deps;
+    const lock = await this.locks.acquire(po.id);
+    if (!lock.acquired) {
+      const owner = lock.owner;
+      const result = lockedResult(po, window.letter, owner ? `process ${owner.pid} on ${owner.host}, window ${owner.window}, run folder ${owner.runRoot}` : 'another run');
+      log(`PO ${po.poNumber}: locked by ${result.errorMessage.replace(/^.*locked by /, '')}; left to it`);
+      this.journal.append(result);
+      handoff.complete(po.id, result);
+      return result;
+    }
+    try {
+      const earlier = this.settled.get(po.id);
+      if (earlier) {
+        log(`PO ${po.poNumber}: already ${earlier.status} by window ${earlier.window} of another run; not done again`);
+        handoff.complete(po.id, earlier);
+        return earlier;
+      }
+      return await this.processLocked(po, step);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async processLocked(po: PlannedPo, step: StepRunner): Promise<PoResult> {
+    const { window, settings, location, log, handoff, progress } = this.deps;
+    const runRoot = location.runRoot;
     progress.publish({ state: 'working', poNumber: po.poNumber });
     try {
       const result = await processPo(
@@ -51,6 +86,7 @@ export class PoRunner {
         po,
       );
       this.journal.append(result);
+      this.settled.put(result);
       handoff.complete(po.id, result);
       window.record.posDone++;
       return result;
@@ -80,6 +116,25 @@ export class PoRunner {
     }
     return served;
   }
+}
+
+function lockedResult(po: PlannedPo, window: string, holder: string): PoResult {
+  return {
+    id: po.id,
+    poNumber: po.poNumber,
+    status: 'LOCKED',
+    supplier: '',
+    attachmentsFound: 0,
+    attachmentsDownloaded: 0,
+    files: [],
+    convertedPdfs: [],
+    finishedAt: new Date().toISOString(),
+    errorMessage: `Not processed: at that moment the PO was locked by ${holder}`,
+    downloadFolder: '',
+    coupaUrl: '',
+    window,
+    durationMs: 0,
+  };
 }
 
 /**

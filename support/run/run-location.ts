@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 
 /**
  * Where a run writes, and whether it resumes an earlier one. A run is keyed by the bytes
@@ -12,6 +13,8 @@ export interface RunLocation {
   journalFile: string;
   planFile: string;
   windowsDir: string;
+  /** Settled results, one file per PO, shared by runs working in this folder at the same time. */
+  settledDir: string;
   htmlReportDir: string;
   allureResultsDir: string;
   inputSha256: string;
@@ -45,6 +48,7 @@ function locationFor(runRoot: string, inputSha256: string, resumed: boolean, rec
     journalFile: path.join(stateDir, 'journal.jsonl'),
     planFile: path.join(stateDir, 'plan.json'),
     windowsDir: path.join(stateDir, 'windows'),
+    settledDir: path.join(stateDir, 'settled'),
     htmlReportDir: path.join(runRoot, 'playwright-report'),
     allureResultsDir: path.join(runRoot, 'allure-results'),
     inputSha256,
@@ -61,12 +65,9 @@ function readRecord(file: string): RunRecord | undefined {
   }
 }
 
-/**
- * Decides the run root without creating anything (the config calls this in every
- * process; only the global setup claims the location with `claimRunLocation`).
- */
+/** Decides the run root without creating anything (for `--list`, and inside `claimRunLocation`). */
 export function resolveRunLocation(options: { downloadDir: string; inputSha256: string; now?: Date }): RunLocation {
-  const recordFile = path.join(options.downloadDir, '.coupa-downloads', 'runs', `${options.inputSha256.slice(0, 32)}.json`);
+  const recordFile = recordFileFor(options.downloadDir, options.inputSha256);
   const record = readRecord(recordFile);
   if (record && !record.completedAt && fs.existsSync(record.runRoot)) {
     return locationFor(record.runRoot, options.inputSha256, true, recordFile);
@@ -77,12 +78,42 @@ export function resolveRunLocation(options: { downloadDir: string; inputSha256: 
   return locationFor(runRoot, options.inputSha256, false, recordFile);
 }
 
-export function claimRunLocation(location: RunLocation, inputFile: string): void {
-  fs.mkdirSync(location.windowsDir, { recursive: true });
-  if (location.resumed) return;
-  const record: RunRecord = { runRoot: location.runRoot, inputFile, startedAt: new Date().toISOString() };
-  fs.mkdirSync(path.dirname(location.recordFile), { recursive: true });
-  fs.writeFileSync(location.recordFile, JSON.stringify(record, null, 2));
+/**
+ * Decides and records the run folder in one step under a lock, so that two runs of the
+ * same input started at the same moment end up in the same folder (where their PO locks
+ * keep them from doing a PO twice) instead of racing for two.
+ */
+export function claimRunLocation(options: { downloadDir: string; inputSha256: string; inputFile: string; now?: Date }): RunLocation {
+  const recordFile = recordFileFor(options.downloadDir, options.inputSha256);
+  fs.mkdirSync(path.dirname(recordFile), { recursive: true });
+  const release = lockSyncWithin(recordFile, 10_000);
+  try {
+    const location = resolveRunLocation(options);
+    fs.mkdirSync(location.windowsDir, { recursive: true });
+    if (!location.resumed) {
+      const record: RunRecord = { runRoot: location.runRoot, inputFile: options.inputFile, startedAt: new Date().toISOString() };
+      fs.writeFileSync(location.recordFile, JSON.stringify(record, null, 2));
+    }
+    return location;
+  } finally {
+    release();
+  }
+}
+
+function lockSyncWithin(file: string, timeoutMs: number): () => void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return lockfile.lockSync(file, { realpath: false, stale: 10_000 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
+function recordFileFor(downloadDir: string, inputSha256: string): string {
+  return path.join(downloadDir, '.coupa-downloads', 'runs', `${inputSha256.slice(0, 32)}.json`);
 }
 
 /** Once every planned PO has a result, the next run of the same input starts afresh. */

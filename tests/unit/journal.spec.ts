@@ -59,6 +59,16 @@ test('appends one line per result, creating the folder; the last entry of an id 
   expect(results.get('4100001')).toEqual(result('4100001', 'COMPLETED', 'B'));
 });
 
+test('a LOCKED entry (another run had the PO) never replaces a result, but stands alone', () => {
+  const journal = new ResultJournal(file);
+  journal.append(result('4100001', 'COMPLETED', 'A'));
+  journal.append(result('4100001', 'LOCKED', 'B'));
+  journal.append(result('4100002', 'LOCKED', 'B'));
+  const { results } = ResultJournal.read(file);
+  expect(results.get('4100001')?.status).toBe('COMPLETED');
+  expect(results.get('4100002')?.status).toBe('LOCKED');
+});
+
 test('a second journal object on the same file appends, never truncates', () => {
   new ResultJournal(file).append(result('4100001'));
   new ResultJournal(file).append(result('4100002'));
