@@ -202,7 +202,8 @@ function moveIntoPlace(tempPath: string, folder: string, wanted: string, taken: 
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
       // File systems without hard links (FAT/exFAT drives, some shares): check, then rename.
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '') || fs.existsSync(target)) throw error;
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '')) throw error;
+      if (fs.existsSync(target)) continue;
       fs.renameSync(tempPath, target);
       return target;
     }
