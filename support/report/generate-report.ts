@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exitWithOperatorError, OperatorError } from '../operator-error.js';
 import { loadSettings, readEnvFile } from '../settings.js';
+import { removeAnalytics } from './report-html.js';
 import { allureReportConfig, parseReportArgs, readCategories, REPORT_USAGE, resolveReportTarget } from './report-target.js';
 
 /**
@@ -55,6 +56,7 @@ function generate(argv: string[]): void {
         'Check that the folder holds the results of a job run; run npm ci if the Allure package is damaged.',
       );
     }
+    fs.writeFileSync(index, removeAnalytics(fs.readFileSync(index, 'utf8')).html);
   } finally {
     fs.rmSync(configDir, { recursive: true, force: true });
   }
