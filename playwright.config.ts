@@ -24,6 +24,8 @@ const location = exitOnOperatorError(() => {
   return resolved;
 }, RUN_NOT_STARTED);
 
+const sharded = process.argv.some((arg) => arg === '--shard' || arg.startsWith('--shard='));
+
 export default defineConfig({
   testDir: './specs',
   fullyParallel: true,
@@ -36,6 +38,8 @@ export default defineConfig({
   // Ours last: its end-of-run work reads what the Allure reporter has written.
   reporter: [
     ['html', { outputFolder: location.htmlReportDir, open: 'never' }],
+    // A shard (--shard=k/n, one machine of several) also keeps a blob report for `npm run merge-shards`.
+    ...(sharded ? [['blob', { outputDir: path.join(location.runRoot, 'blob-report') }] as ['blob', object]] : []),
     ['allure-playwright', { resultsDir: location.allureResultsDir, detail: false, suiteTitle: false }],
     ['./reporters/job-reporter.ts'],
   ],

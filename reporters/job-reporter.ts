@@ -30,6 +30,7 @@ export default class JobReporter implements Reporter {
   private poll: NodeJS.Timeout | undefined;
   private location: RunLocation | undefined;
   private settings: Settings | undefined;
+  private shard: FullConfig['shard'] = null;
 
   printsToStdio(): boolean {
     return true;
@@ -38,6 +39,7 @@ export default class JobReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.total = suite.allTests().length;
     this.started = Date.now();
+    this.shard = config.shard;
     this.location = publishedRunLocation();
     this.settings = loadSettings();
     this.state.apply({ type: 'run-started', at: this.started, total: this.total, maxWindows: config.workers });
@@ -157,7 +159,12 @@ export default class JobReporter implements Reporter {
         `\nReport rows: ${counts || 'none'}` +
         `\nFiles and report: ${location.runRoot}\nReport: ${report.reportFile}\n` +
         (report.reportXlsxFile ? `Excel report: ${report.reportXlsxFile}\n` : '') +
-        (report.complete ? '' : `${report.unfinishedPos} PO(s) unfinished: run the same command again to resume.\n`),
+        (this.shard
+          ? `This was shard ${this.shard.current}/${this.shard.total}: the other shards' POs are in their own run folders; ` +
+            'bring the folders together and run npm run merge-shards -- <folders…> for one report.\n'
+          : report.complete
+            ? ''
+            : `${report.unfinishedPos} PO(s) unfinished: run the same command again to resume.\n`),
     );
   }
 
