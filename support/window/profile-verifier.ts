@@ -27,8 +27,10 @@ async function timed(method: VerificationMethodName, body: () => Promise<{ ok: b
   }
 }
 
+const pathsOf = (platform: NodeJS.Platform) => (platform === 'win32' ? path.win32 : path.posix);
+
 export function samePath(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
-  const norm = (p: string) => path.resolve(p).replace(/[\\/]+$/, '');
+  const norm = (p: string) => pathsOf(platform).resolve(p).replace(/[\\/]+$/, '');
   return platform === 'win32' || platform === 'darwin' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
 }
 
@@ -40,7 +42,7 @@ export function samePath(a: string, b: string, platform: NodeJS.Platform = proce
 export function commandLineNamesUserDataDir(commandLine: string, userDataDir: string, platform: NodeJS.Platform = process.platform): boolean {
   const fold = (s: string) => (platform === 'win32' || platform === 'darwin' ? s.toLowerCase() : s);
   const line = fold(commandLine);
-  const wanted = fold(path.resolve(userDataDir).replace(/[\\/]+$/, ''));
+  const wanted = fold(pathsOf(platform).resolve(userDataDir).replace(/[\\/]+$/, ''));
   for (let at = line.indexOf('--user-data-dir='); at >= 0; at = line.indexOf('--user-data-dir=', at + 1)) {
     let value = line.slice(at + '--user-data-dir='.length);
     if (value.startsWith('"')) value = value.slice(1);
