@@ -77,9 +77,17 @@ export function poFromTitle(name: string | undefined, results: PoResult[]): PoRe
   return digits ? results.find((r) => r.id === digits) : undefined;
 }
 
+/** `replace`: the label takes the place of the first one of its name (others of that name go); else it is added once. */
 function withLabel(labels: AllureLabel[], label: AllureLabel, replace: boolean): AllureLabel[] {
-  if (replace) return [...labels.filter((l) => l.name !== label.name), label];
-  return labels.some((l) => l.name === label.name && l.value === label.value) ? labels : [...labels, label];
+  if (!replace) return labels.some((l) => l.name === label.name && l.value === label.value) ? labels : [...labels, label];
+  let placed = false;
+  const out = labels.flatMap((l) => {
+    if (l.name !== label.name) return [l];
+    if (placed) return [];
+    placed = true;
+    return [label];
+  });
+  return placed ? out : [...out, label];
 }
 
 /**

@@ -80,7 +80,8 @@ export interface RunSummary {
   load?: unknown;
 }
 
-const QUERY_IN_URL = /(\bhttps?:\/\/[^\s?#"'<>]*)[?#][^\s"'<>]*/gi;
+// The query stops at a closing parenthesis: messages often put the URL in brackets.
+const QUERY_IN_URL = /(\bhttps?:\/\/[^\s?#"'<>]*)[?#][^\s"'<>()]*/gi;
 const SECRET_ASSIGNMENT = /\b(token|access_token|id_token|coupa_session|idp_stay|password|passwd|secret|cookie)(\s*[=:]\s*)("[^"]*"|[^\s&;,]+)/gi;
 
 /** A message fit for a report: URLs lose their query, and anything that looks like a secret assignment its value. */

@@ -36,11 +36,11 @@ function poResult(id: string, status: PoStatus, window: string, errorMessage = '
 
 /** A result as allure-playwright writes it for a PO test; the PoResult goes in an attachment nested in a step, as Playwright reports testInfo.attach. */
 function playwrightResult(uuid: string, name: string, status: string, thread: string, options: { attach?: PoResult; message?: string } = {}): AllureTestResult {
-  let steps: unknown[] = [];
+  let steps: AllureTestResult[] = [];
   if (options.attach) {
     const source = `${uuid}-po-attachment.json`;
     fs.writeFileSync(path.join(dir, source), JSON.stringify(options.attach));
-    steps = [{ name: 'po-result.json', steps: [], attachments: [{ name: 'po-result.json', source, type: 'application/json' }] }];
+    steps = [{ uuid: `${uuid}-step`, name: 'po-result.json', steps: [], attachments: [{ name: 'po-result.json', source, type: 'application/json' }] }];
   }
   return {
     uuid,
@@ -226,7 +226,7 @@ test('environment.properties names the browser, windows and tenant host, never t
 
   enrichAllureResults(dir, { results: [], environment: { ...environment, settings, windows } });
   const file = fs.readFileSync(path.join(dir, 'environment.properties'), 'utf8');
-  expect(file).toContain('Coupa.host=acme.coupahost.com\\:8443'.replace('\\:', ':'));
+  expect(file).toContain('\nCoupa.host=acme.coupahost.com:8443\n');
   expect(file).not.toMatch(/https?:|s3cret|svc-user/);
   // Backslashes of a Windows path are escaped, so a properties reader gives the path back.
   expect(file).toContain('Microsoft Edge at C:\\\\Program Files (x86)\\\\Microsoft\\\\Edge');
