@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { expectedOutcome, fixtureCatalogue, inputCsvText } from '../../support/simulator/index.js';
+import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
+
+/**
+ * What operators do with the job besides a plain run: Coupa sessions that expire in the
+ * middle of a batch, rerunning one PO with --grep, feeding a report back in, and an input
+ * with nothing left to do.
+ */
+const catalogue = fixtureCatalogue();
+const some = catalogue.pos.filter((po) => ['4100001', '4100004', '4100012', '4100014', '4100018', '4100023'].includes(po.id));
+
+let harness: JobHarness;
+
+test.beforeAll(async () => {
+  harness = await createJobHarness({ name: 'operations', inputCsv: inputCsvText(some) });
+});
+
+test.afterAll(async () => {
+  await harness?.close();
+});
+
+test('Coupa sessions that expire every few requests are renewed through the SSO bounce mid-run; nothing is lost', async () => {
+  harness.sim.resetStats();
+  harness.sim.setOptions({ sessionMaxRequests: 3 });
+  try {
+    const downloadDir = path.join(harness.root, 'expiring');
+    const { code, output } = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2' } });
+    expect(code, output).toBe(0);
+    const journal = harness.journal(harness.runRoots(downloadDir)[0]);
+    for (const po of some) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
+    const stats = harness.sim.stats();
+    expect(stats.sessionsIssued, 'sessions were renewed mid-run').toBeGreaterThan(4);
+    expect(stats.signIns, 'never by typing a password').toBe(0);
+  } finally {
+    harness.sim.setOptions({ sessionMaxRequests: 0 });
+  }
+});
+
+test('--grep reruns one PO alone; the report of that run says the others were not processed', async () => {
+  harness.sim.resetStats();
+  const downloadDir = path.join(harness.root, 'grep');
+  const { code, output } = await harness.run({ env: { DOWNLOAD_DIR: downloadDir }, args: ['--workers=1', '--grep', '4100012'] });
+  expect(code, output).toBe(0);
+  expect(Object.keys(harness.sim.stats().poPageRequests)).toEqual(['4100012']);
+  const journal = harness.journal(harness.runRoots(downloadDir)[0]);
+  expect([...journal.keys()]).toEqual(['4100012']);
+  expect(output).toContain('PENDING 5');
+});
+
+test('a report fed back in as input processes only what did not complete; with nothing left the run says so', async () => {
+  const downloadDir = path.join(harness.root, 'feedback');
+  const first = await harness.run({ env: { DOWNLOAD_DIR: downloadDir } });
+  expect(first.code, first.output).toBe(0);
+  const runRoot = harness.runRoots(downloadDir)[0];
+  const report = path.join(runRoot, fs.readdirSync(runRoot).find((f) => f.startsWith('CoupaDownloads_Report_'))!);
+
+  harness.sim.resetStats();
+  const again = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, INPUT_CSV: report } });
+  expect(again.code, again.output).toBe(0);
+  const notCompleted = some.filter((po) => expectedOutcome(po).status !== 'COMPLETED').map((po) => po.id).sort();
+  expect(Object.keys(harness.sim.stats().poPageRequests).sort()).toEqual(notCompleted);
+
+  // Only COMPLETED rows: nothing to do, which is not an error.
+  const done = path.join(harness.root, 'all-done.csv');
+  fs.writeFileSync(done, 'PO_NUMBER,STATUS\nPO4100001,COMPLETED\nPO4100004,completed\n');
+  const nothing = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, INPUT_CSV: done } });
+  expect(nothing.code, nothing.output).toBe(0);
+  expect(nothing.output).toContain('nothing to process');
+});
