@@ -11,7 +11,9 @@ import { readWindowProgress, windowProgressDirFor } from '../support/progress/wi
 import { writeFinalReport } from '../support/run/final-report.js';
 import { publishedRunLocation, type RunLocation } from '../support/run/run-location.js';
 import { loadSettings, type Settings } from '../support/settings.js';
-import { formatWindowTable, readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
+import { enrichAllureResults } from '../support/report/allure-enrichment.js';
+import { buildRunSummary, formatRunSummary, writeRunSummary } from '../support/report/run-summary.js';
+import { readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
 
 /**
  * The operator's view of the run: live progress (redrawn in a terminal, a line now and then
@@ -31,6 +33,7 @@ export default class JobReporter implements Reporter {
   private location: RunLocation | undefined;
   private settings: Settings | undefined;
   private shard: FullConfig['shard'] = null;
+  private workers = 0;
 
   printsToStdio(): boolean {
     return true;
@@ -40,6 +43,7 @@ export default class JobReporter implements Reporter {
     this.total = suite.allTests().length;
     this.started = Date.now();
     this.shard = config.shard;
+    this.workers = config.workers;
     this.location = publishedRunLocation();
     this.settings = loadSettings();
     this.state.apply({ type: 'run-started', at: this.started, total: this.total, maxWindows: config.workers });
@@ -143,22 +147,36 @@ export default class JobReporter implements Reporter {
     if (!location || !this.settings) return;
     const report = await writeFinalReport(location, this.settings.inputCsv);
     const windows = readWindowRecords(location.windowsDir);
-    writeWindowSummaryJson(path.join(location.runRoot, 'window-summary.json'), windows);
+    const windowSummary = path.join(location.runRoot, 'window-summary.json');
+    writeWindowSummaryJson(windowSummary, windows);
     writeAllureWindowResults(location.allureResultsDir, windows);
-    const minutes = (Date.now() - this.started) / 60_000;
-    const counts = Object.entries(report.rowsByStatus)
-      .map(([status, n]) => `${status} ${n}`)
-      .join(', ');
+    enrichAllureResults(location.allureResultsDir, {
+      results: report.results,
+      environment: { settings: this.settings, workers: this.workers, windows, plannedPos: report.plannedPos },
+    });
+    const summary = buildRunSummary({
+      results: report.results,
+      rowsByStatus: report.rowsByStatus,
+      windows,
+      startedAt: new Date(this.started),
+      endedAt: new Date(),
+      plannedPos: report.plannedPos,
+      unfinishedPos: report.unfinishedPos,
+      ...(load ? { load } : {}),
+      paths: {
+        runRoot: location.runRoot,
+        reportCsv: report.reportFile,
+        ...(report.reportXlsxFile ? { reportXlsx: report.reportXlsxFile } : {}),
+        htmlReport: location.htmlReportDir,
+        allureResults: location.allureResultsDir,
+        windowSummary,
+        runSummary: path.join(location.runRoot, 'run-summary.json'),
+      },
+    });
+    writeRunSummary(summary.reports.runSummary, summary);
     process.stdout.write(
-      (windows.length ? `\nWindows:\n${formatWindowTable(windows)}\n` : '') +
-        (load?.changes.length
-          ? `\nLoad: ${load.changes.length} change(s) of the active window count, lowest ${load.lowestTarget}; peak CPU ${load.peakCpuPercent.toFixed(0)}%, memory ${load.peakMemoryPercent.toFixed(0)}%\n`
-          : '') +
-        `\nRun ${result.status}: ${this.done} PO(s) processed in ${minutes.toFixed(1)} min` +
-        (minutes > 0 && this.done ? ` (${(this.done / minutes).toFixed(1)} POs/min)` : '') +
-        `\nReport rows: ${counts || 'none'}` +
-        `\nFiles and report: ${location.runRoot}\nReport: ${report.reportFile}\n` +
-        (report.reportXlsxFile ? `Excel report: ${report.reportXlsxFile}\n` : '') +
+      `\n${formatRunSummary(summary, { color: !!process.stdout.isTTY })}\n` +
+        `Run ${result.status}.\n` +
         (this.shard
           ? `This was shard ${this.shard.current}/${this.shard.total}: the other shards' POs are in their own run folders; ` +
             'bring the folders together and run npm run merge-shards -- <folders…> for one report.\n'

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { BrowserContext, Download } from '@playwright/test';
 import pRetry, { AbortError } from 'p-retry';
 import { pickAttachmentName, resolveInside, sanitizeFileName, uniqueFileName } from '../output/file-names.js';
@@ -101,17 +100,16 @@ async function request(url: string, method: 'GET' | 'HEAD', options: DownloadOpt
 async function streamToDisk(body: ReadableStream<Uint8Array>, target: string): Promise<{ bytes: number; sha256: string }> {
   const hash = crypto.createHash('sha256');
   let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  // Opened synchronously, so that when the transfer fails the caller removes a file that exists, not one still being opened.
+  // Opened synchronously and written chunk by chunk, so that when the transfer fails the
+  // caller removes a file that exists, not one a stream is still opening or closing.
   const fd = fs.openSync(target, 'wx');
   try {
-    await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), meter, fs.createWriteStream(target, { fd, autoClose: false }));
+    for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+      const buffer = Buffer.from(chunk as Uint8Array);
+      for (let written = 0; written < buffer.length; ) written += fs.writeSync(fd, buffer, written);
+      hash.update(buffer);
+      bytes += buffer.length;
+    }
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -49,6 +49,8 @@ export interface WindowRecord {
   /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
   profileCookies?: { persistent: number; hosts: string[] };
   browser: string;
+  /** As the browser reports it on chrome://version. */
+  browserVersion?: string;
   posDone: number;
   posFailed: number;
   error?: string;
@@ -355,7 +357,9 @@ export class BrowserWindow {
   }
 
   private recordResult(result: MethodResult): void {
-    this.record.verification = [...this.record.verification.filter((v) => v.method !== result.method), result];
+    const { browserVersion, ...kept } = result;
+    if (browserVersion) this.record.browserVersion = browserVersion;
+    this.record.verification = [...this.record.verification.filter((v) => v.method !== result.method), kept];
   }
 
   private async runBrowserChecks(): Promise<MethodResult[]> {

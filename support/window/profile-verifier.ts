@@ -16,9 +16,11 @@ export interface MethodResult {
   ok: boolean;
   detail: string;
   durationMs: number;
+  /** What chrome://version says about the browser (introspection only), e.g. "Microsoft Edge 142.0.3595.53". */
+  browserVersion?: string;
 }
 
-async function timed(method: VerificationMethodName, body: () => Promise<{ ok: boolean; detail: string }>): Promise<MethodResult> {
+async function timed(method: VerificationMethodName, body: () => Promise<{ ok: boolean; detail: string; browserVersion?: string }>): Promise<MethodResult> {
   const started = Date.now();
   try {
     return { method, ...(await body()), durationMs: Date.now() - started };
@@ -60,6 +62,9 @@ export function verifyIntrospection(page: Page, expected: { profileDir: string; 
   return timed('introspection', async () => {
     await page.goto('chrome://version', { timeout: timeoutMs });
     const profilePath = ((await page.locator('#profile_path').textContent({ timeout: timeoutMs })) ?? '').trim();
+    // The first line reads "Chromium 156.0.8078.79 (Official Build) …" / "Microsoft Edge 142… (Official build) …".
+    const inner = await page.evaluate(() => (document.querySelector('#inner')?.textContent ?? '').trim().replace(/\s+/g, ' '));
+    const browserVersion = inner.split('(')[0].trim() || undefined;
     const commandLine = ((await page.locator('#command_line').textContent({ timeout: timeoutMs })) ?? '').trim();
     if (!samePath(profilePath, expected.profileDir)) {
       return { ok: false, detail: `browser reports profile path "${profilePath}", expected "${expected.profileDir}"` };
@@ -68,7 +73,7 @@ export function verifyIntrospection(page: Page, expected: { profileDir: string; 
       const shown = /--user-data-dir=\S*/.exec(commandLine)?.[0] ?? 'no --user-data-dir';
       return { ok: false, detail: `browser command line has ${shown}…, expected --user-data-dir=${expected.userDataDir}` };
     }
-    return { ok: true, detail: `browser reports profile path ${profilePath}` };
+    return { ok: true, detail: `browser reports profile path ${profilePath}`, browserVersion };
   });
 }
 

@@ -34,30 +34,6 @@ export function windowAnnotation(record: WindowRecord): string {
   return `window ${record.window} (${record.kind} profile ${record.profileDir}): ${record.state}; ${verificationLine(record)}`;
 }
 
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-export function formatWindowTable(records: WindowRecord[]): string {
-  const header = ['Window', 'Profile', 'State', 'Verification', 'Rounds', 'Remediation', 'Clone ms', 'Launch ms', 'Verify ms', 'POs ok/failed', 'Profile path'];
-  const rows = records.map((r) => [
-    `${r.window} (#${r.workerIndex})`,
-    r.kind,
-    r.state,
-    verificationLine(r),
-    String(r.attempts),
-    r.remediation.length ? r.remediation.map((s) => `${s.step}${s.ok ? '' : '✗'}`).join(' → ') : '-',
-    r.kind === 'clone' ? String(r.timings.cloneMs) : '-',
-    String(r.timings.launchMs),
-    String(r.timings.verifyMs),
-    `${r.posDone}/${r.posFailed}`,
-    r.profileDir,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 export function writeWindowSummaryJson(file: string, records: WindowRecord[]): void {
   fs.writeFileSync(file, JSON.stringify({ windows: records }, null, 2));
 }

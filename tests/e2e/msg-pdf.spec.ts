@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -9,6 +9,7 @@ import { chromium, expect, test, type BrowserContext } from '@playwright/test';
 import { BrokenMsgError } from '../../support/msg/parse-msg.js';
 import { convertMsgToPdf } from '../../support/msg/msg-to-pdf.js';
 import { simulatedMessage, simulatedMsgFile, writeMsgFile, type OutlookMessageContent } from '../../support/simulator/msg-file.js';
+import { ensureDisplay, type VirtualDisplay } from './helpers/virtual-display.js';
 
 /**
  * .msg → PDF in a real Chromium, headless and headed (on a display of our own when the
@@ -30,20 +31,6 @@ function commandExists(command: string): boolean {
 }
 
 /** An Xvfb of our own, on the first free display number, stopped by its PID. */
-async function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
-  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-  const display = await new Promise<string>((resolve, reject) => {
-    let written = '';
-    xvfb.stdio[3]!.on('data', (chunk: Buffer) => {
-      written += chunk.toString();
-      if (written.includes('\n')) resolve(`:${written.trim()}`);
-    });
-    xvfb.once('error', reject);
-    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-  return { display, process: xvfb };
-}
-
 /** The PDF's text with runs of white space as one space; `-layout` keeps a header row on one line. */
 function pdfText(file: string): string {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -64,7 +51,7 @@ for (const mode of ['headless', 'headed'] as const) {
   test.describe(`${mode} Chromium`, () => {
     let root: string;
     let context: BrowserContext;
-    let xvfb: ChildProcess | undefined;
+    let virtualDisplay: VirtualDisplay | undefined;
     let server: http.Server;
     let origin: string;
     const requests: string[] = [];
@@ -81,9 +68,8 @@ for (const mode of ['headless', 'headed'] as const) {
       let display = process.env.DISPLAY;
       if (mode === 'headed' && !display) {
         test.skip(!commandExists('Xvfb'), 'headed mode needs a display or Xvfb');
-        const started = await startXvfb();
-        xvfb = started.process;
-        display = started.display;
+        virtualDisplay = await ensureDisplay();
+        display = virtualDisplay.display;
       }
       context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
         executablePath: '/usr/bin/chromium',
@@ -95,11 +81,7 @@ for (const mode of ['headless', 'headed'] as const) {
 
     test.afterAll(async () => {
       await context?.close();
-      if (xvfb?.pid !== undefined && xvfb.exitCode === null) {
-        const exited = new Promise((resolve) => xvfb!.once('exit', resolve));
-        process.kill(xvfb.pid, 'SIGTERM');
-        await exited;
-      }
+      await virtualDisplay?.stop();
       await new Promise((resolve) => server?.close(resolve));
       if (root) fs.rmSync(root, { recursive: true, force: true });
     });

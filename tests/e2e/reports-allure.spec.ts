@@ -4,9 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import type { PoResult } from '../../support/po-result.js';
-import { enrichAllureResults } from '../../support/report/allure-enrichment.js';
 import { PROJECT_ROOT } from '../../support/run/job-process.js';
-import { loadSettings } from '../../support/settings.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../support/simulator/index.js';
 import { readWindowRecords } from '../../support/window/window-summary.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
@@ -38,16 +36,6 @@ test.beforeAll(async () => {
   run = await harness.run();
   runRoot = harness.runRoots()[0];
   journal = harness.journal(runRoot);
-  const resultsDir = path.join(runRoot, 'allure-results');
-  if (!fs.existsSync(path.join(resultsDir, 'categories.json'))) {
-    // The job reporter does not enrich the results yet: do what it will do at the end of a run.
-    test.info().annotations.push({ type: 'enrichment', description: 'done by this test: the job reporter does not call enrichAllureResults yet' });
-    const settings = loadSettings({ env: { ...process.env, ...harness.env } });
-    enrichAllureResults(resultsDir, {
-      results: [...journal.values()],
-      environment: { settings, workers: 2, windows: readWindowRecords(path.join(runRoot, '.run-state', 'windows')), plannedPos: pos.length },
-    });
-  }
   const generated = spawnSync('npm', ['run', 'report', '--', runRoot], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
   report = { status: generated.status, output: `${generated.stdout}${generated.stderr}` };
 });
@@ -236,7 +224,6 @@ test('--single-file makes one self-contained page with the same content and noth
 
 test('the run summary is written in the run folder and printed at the end of the run', () => {
   const file = path.join(runRoot, 'run-summary.json');
-  test.skip(!fs.existsSync(file), 'the job reporter does not write run-summary.json yet');
   const summary = JSON.parse(fs.readFileSync(file, 'utf8')) as { pos: { withResult: number }; windows: { window: string; verified: boolean }[] };
   expect(summary.pos.withResult).toBe(pos.length);
   expect(summary.windows.map((w) => w.verified)).toEqual(summary.windows.map(() => true));

@@ -51,9 +51,13 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     PAGE_TIMEOUT_MS: '4000',
     PAGE_RETRIES: '2',
     DOWNLOAD_RETRIES: '3',
+    LOAD_SIGNAL_FILE: path.join(root, 'calm-load.json'),
     ...options.env,
   };
   fs.writeFileSync(env.ENV_FILE, '# settings come from the environment of each test\n');
+  // A calm, constant load: the governor must not park windows because the test machine is busy
+  // (the load test sets its own signal).
+  fs.writeFileSync(env.LOAD_SIGNAL_FILE, JSON.stringify({ cpuPercent: 10, memoryPercent: 10 }));
   const settings = loadSettings({ env: { ...process.env, ...env } });
   const signIn = await openSignInWindow({
     settings,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 
 /**
  * A display for headed browser windows on a machine without one (CI): an Xvfb server we
@@ -23,6 +24,9 @@ export async function ensureDisplay(): Promise<VirtualDisplay> {
       if (text.includes('\n')) resolve(text.trim());
     });
   });
+  // The display number is announced before the socket is always there; a browser started in between cannot connect.
+  const socket = `/tmp/.X11-unix/X${number}`;
+  for (let waited = 0; !fs.existsSync(socket) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   return {
     display: `:${number}`,
     stop: async () => {
