@@ -4,7 +4,7 @@ import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../fixtures/po-test-ann
 import { loadSignalFromEnv } from '../support/load/resource-monitor.js';
 import { gateFileFor, LoadGovernor, type GovernorSummary } from '../support/load/window-gate.js';
 import { ResultJournal } from '../support/output/journal.js';
-import type { PoResult } from '../support/po-result.js';
+import { resultWithoutFiles, type PoResult } from '../support/po-result.js';
 import { ProgressState } from '../support/progress/progress-state.js';
 import { createProgressWriter, type ProgressWriter } from '../support/progress/progress-writer.js';
 import { readWindowProgress, windowProgressDirFor } from '../support/progress/window-progress-channel.js';
@@ -114,22 +114,14 @@ export default class JobReporter implements Reporter {
     }
     this.finished(po.poNumber, 'FAILED');
     if (this.location) {
-      new ResultJournal(this.location.journalFile).append({
-        id: po.id,
-        poNumber: po.poNumber,
-        status: 'FAILED',
-        supplier: '',
-        attachmentsFound: 0,
-        attachmentsDownloaded: 0,
-        files: [],
-        convertedPdfs: [],
-        finishedAt: new Date().toISOString(),
-        errorMessage: `Failed after ${result.retry + 1} attempt(s): ${reason}`,
-        downloadFolder: '',
-        coupaUrl: '',
-        window: '',
-        durationMs: result.duration,
-      });
+      new ResultJournal(this.location.journalFile).append(
+        resultWithoutFiles(po, {
+          status: 'FAILED',
+          window: '',
+          errorMessage: `Failed after ${result.retry + 1} attempt(s): ${reason}`,
+          durationMs: result.duration,
+        }),
+      );
     }
     this.line(`${po.poNumber} FAILED after ${result.retry + 1} attempt(s): ${reason}`);
   }

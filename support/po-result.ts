@@ -57,3 +57,28 @@ export interface PoResult {
   window: string;
   durationMs: number;
 }
+
+/**
+ * A result with no files yet: the start of every PO's result, and the whole result of one
+ * that was never opened (locked by another run, failed for good in a crashed window).
+ */
+export function resultWithoutFiles(
+  po: Pick<PoResult, 'id' | 'poNumber'>,
+  fields: Pick<PoResult, 'status' | 'window'> & Partial<PoResult>,
+): PoResult {
+  return {
+    id: po.id,
+    poNumber: po.poNumber,
+    supplier: '',
+    attachmentsFound: 0,
+    attachmentsDownloaded: 0,
+    files: [],
+    convertedPdfs: [],
+    errorMessage: '',
+    downloadFolder: '',
+    coupaUrl: '',
+    durationMs: 0,
+    finishedAt: new Date().toISOString(),
+    ...fields,
+  };
+}

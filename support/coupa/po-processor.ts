@@ -5,7 +5,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { PlannedPo } from '../input/job-plan.js';
 import { pickAttachmentName } from '../output/file-names.js';
 import { poFolderBaseName, statusFolderName, supplierOrHierarchyPath, workFolderName } from '../output/folder-names.js';
-import { PO_STATUSES, type DownloadedFile, type PoResult, type PoStatus } from '../po-result.js';
+import { PO_STATUSES, resultWithoutFiles, type DownloadedFile, type PoResult, type PoStatus } from '../po-result.js';
 import type { Settings } from '../settings.js';
 import { AttachmentDownloadError, downloadAttachment, type AttachmentSource } from './attachment-downloader.js';
 import {
@@ -158,22 +158,8 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
   const started = Date.now();
   const base = ctx.settings.coupaBaseUrl;
   const poUrl = new URL(`/order_headers/${po.id}`, base).href;
-  const result = (fields: Partial<PoResult> & Pick<PoResult, 'status'>): PoResult => ({
-    id: po.id,
-    poNumber: po.poNumber,
-    supplier: '',
-    attachmentsFound: 0,
-    attachmentsDownloaded: 0,
-    files: [],
-    convertedPdfs: [],
-    errorMessage: '',
-    downloadFolder: '',
-    coupaUrl: poUrl,
-    window: ctx.window,
-    ...fields,
-    finishedAt: new Date().toISOString(),
-    durationMs: Date.now() - started,
-  });
+  const result = (fields: Partial<PoResult> & Pick<PoResult, 'status'>): PoResult =>
+    resultWithoutFiles(po, { coupaUrl: poUrl, window: ctx.window, ...fields, durationMs: Date.now() - started });
 
   const opened = await ctx.step(`Open PO page ${poUrl}`, () => openWithRetry(ctx, poUrl, 'PO page'));
   if (!opened.ok) return result({ status: opened.status, errorMessage: opened.message });

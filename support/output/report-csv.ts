@@ -152,12 +152,20 @@ export function writeReportCsv(file: string, table: ReportTable, options: { deli
     // AttachmentName must be quoted too or the row would split when read back.
     quoted_match: /[\r\n]/,
   });
+  writeReportFile(file, text);
+}
+
+/**
+ * Writes a report through a temporary file, flushed and renamed, so a report on disk is
+ * always whole; a failure removes the temporary file and names the report.
+ */
+export function writeReportFile(file: string, data: string | Buffer): void {
   const temporary = `${file}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const fd = fs.openSync(temporary, 'w');
     try {
-      fs.writeFileSync(fd, text, 'utf8');
+      fs.writeFileSync(fd, data);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { PO_SHEET } from '../input/xlsx-reader.js';
-import { reportFileName, ReportWriteError, type ReportTable } from './report-csv.js';
+import { reportFileName, ReportWriteError, writeReportFile, type ReportTable } from './report-csv.js';
 
 const HEADER_FILL = 'FFD9E1F2';
 const MIN_WIDTH = 8;
@@ -58,26 +56,13 @@ export async function writeReportXlsx(file: string, table: ReportTable): Promise
   }
   if (width > 0) sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: width } };
 
-  const temporary = `${file}.tmp`;
+  let bytes: Buffer;
   try {
-    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(temporary, 'w');
-    try {
-      fs.writeFileSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temporary, file);
+    bytes = Buffer.from(await workbook.xlsx.writeBuffer());
   } catch (error) {
-    try {
-      fs.rmSync(temporary, { force: true });
-    } catch {
-      // The folder itself is unusable (that is the error reported below); there is nothing to clean.
-    }
     throw new ReportWriteError(file, error);
   }
+  writeReportFile(file, bytes);
 }
 
 function cleanText(value: string): string {

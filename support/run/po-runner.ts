@@ -3,7 +3,7 @@ import path from 'node:path';
 import { processPo, type PoJobContext } from '../coupa/po-processor.js';
 import type { PlannedPo } from '../input/job-plan.js';
 import { ResultJournal } from '../output/journal.js';
-import type { PoResult } from '../po-result.js';
+import { resultWithoutFiles, type PoResult } from '../po-result.js';
 import type { Settings } from '../settings.js';
 import type { BrowserWindow } from '../window/browser-window.js';
 import type { WindowLog } from '../window/window-identity.js';
@@ -119,22 +119,7 @@ export class PoRunner {
 }
 
 function lockedResult(po: PlannedPo, window: string, holder: string): PoResult {
-  return {
-    id: po.id,
-    poNumber: po.poNumber,
-    status: 'LOCKED',
-    supplier: '',
-    attachmentsFound: 0,
-    attachmentsDownloaded: 0,
-    files: [],
-    convertedPdfs: [],
-    finishedAt: new Date().toISOString(),
-    errorMessage: `Not processed: at that moment the PO was locked by ${holder}`,
-    downloadFolder: '',
-    coupaUrl: '',
-    window,
-    durationMs: 0,
-  };
+  return resultWithoutFiles(po, { status: 'LOCKED', window, errorMessage: `Not processed: at that moment the PO was locked by ${holder}` });
 }
 
 /**

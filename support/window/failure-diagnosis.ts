@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ResolvedBrowser } from '../profile/browser-launch.js';
 import { readCookieStore, type CookieStoreSummary } from '../profile/cookie-store.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import type { MethodResult } from './profile-verifier.js';
+import { readWindowRecords } from './window-summary.js';
 
 export interface DiagnosisInput {
   kind: 'base' | 'clone';
@@ -66,18 +65,7 @@ export function explainVerificationFailure(input: DiagnosisInput, cookies: Cooki
 }
 
 export function readOtherWindows(windowsDir: string, self: string): DiagnosisInput['otherWindows'] {
-  if (!fs.existsSync(windowsDir)) return [];
-  return fs
-    .readdirSync(windowsDir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(fs.readFileSync(path.join(windowsDir, f), 'utf8')) as { window: string; kind: 'base' | 'clone'; state: string }];
-      } catch {
-        return [];
-      }
-    })
-    .filter((w) => w.window !== self);
+  return readWindowRecords(windowsDir).filter((w) => w.window !== self);
 }
 
 export async function diagnoseVerificationFailure(input: DiagnosisInput): Promise<string> {
