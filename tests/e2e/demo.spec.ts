@@ -18,9 +18,10 @@ test('npm run demo processes the sample batch with 3 windows and leaves nothing 
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   expect(code, output).toBe(0);
 
-  const reportPath = /Report: (.+\.csv)/.exec(output)?.[1];
-  expect(reportPath, output).toBeDefined();
-  const report = readInputFile(reportPath!);
+  const runRoot = /Reports in (.+)/.exec(output)?.[1]?.trim();
+  expect(runRoot, output).toBeDefined();
+  const reportPath = path.join(runRoot!, fs.readdirSync(runRoot!).find((f) => /^CoupaDownloads_Report_.*\.csv$/.test(f))!);
+  const report = readInputFile(reportPath);
   const column = (name: string) => report.headers.indexOf(name);
   const byId = new Map(report.rows.map((r) => [r.values[column('PO_NUMBER')].replace(/\D/g, ''), r.values]));
   const catalogue = fixtureCatalogue();
@@ -28,7 +29,7 @@ test('npm run demo processes the sample batch with 3 windows and leaves nothing 
   for (const po of catalogue.pos) {
     expect(byId.get(po.id)?.[column('STATUS')], `${po.id}: ${po.scenario}`).toBe(expectedOutcome(po).status);
   }
-  const windows = fs.readdirSync(path.join(path.dirname(reportPath!), '.run-state', 'windows'));
+  const windows = fs.readdirSync(path.join(runRoot!, '.run-state', 'windows'));
   expect(new Set(windows.map((w) => w[0]))).toEqual(new Set(['A', 'B', 'C']));
 
   const coupaPort = Number(/simulated Coupa at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);

@@ -16,6 +16,7 @@ import { ensureDisplay, type VirtualDisplay } from './helpers/virtual-display.js
 /** `npm run login`: a visible window on the base profile where the operator signs in once. */
 let harness: JobHarness;
 let display: VirtualDisplay;
+const displayBefore = process.env.DISPLAY;
 
 test.beforeAll(async () => {
   display = await ensureDisplay();
@@ -25,6 +26,9 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await harness?.close();
   await display?.stop();
+  // The worker process runs other test files next: they must not inherit a display that is gone.
+  if (displayBefore === undefined) delete process.env.DISPLAY;
+  else process.env.DISPLAY = displayBefore;
 });
 
 function runLoginCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
