@@ -14,7 +14,7 @@ import { lockBaseProfile } from './base-profile-lock.js';
 import { writeFinalReport } from './final-report.js';
 import { freezePlan, PLAN_FILE_ENV } from './frozen-plan.js';
 import { publishRunContext } from './run-context.js';
-import { publishedRunLocation } from './run-location.js';
+import { abandonRunLocation, publishedRunLocation } from './run-location.js';
 
 const say = (message: string) => process.stdout.write(`[setup] ${message}\n`);
 
@@ -96,6 +96,8 @@ export default async function jobGlobalSetup(config: FullConfig): Promise<() => 
     return await prepareRun(config);
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
+    const location = publishedRunLocation();
+    if (location) abandonRunLocation(location);
     exitWithOperatorError(error, RUN_NOT_STARTED);
   }
 }

@@ -149,3 +149,13 @@ export function publishedRunLocation(env: NodeJS.ProcessEnv = process.env): RunL
   if (!runRoot || !inputSha256 || !recordFile) return undefined;
   return locationFor(runRoot, inputSha256, env[ENV_KEYS.resumed] === '1', recordFile);
 }
+
+/**
+ * A run that stopped before its first PO (bad input, profile in use) leaves no empty run
+ * folder behind for the next run to "resume".
+ */
+export function abandonRunLocation(location: RunLocation): void {
+  if (location.resumed || fs.existsSync(location.journalFile)) return;
+  fs.rmSync(location.runRoot, { recursive: true, force: true });
+  if (readRecord(location.recordFile)?.runRoot === location.runRoot) fs.rmSync(location.recordFile, { force: true });
+}

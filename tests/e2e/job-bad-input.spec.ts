@@ -24,6 +24,7 @@ async function runExpectingRefusal(env: Record<string, string>): Promise<string>
   expect(Object.keys(harness.sim.stats().requestsByPath), 'no window may have reached Coupa').toEqual([]);
   expect(processesMentioning(harness.root)).toEqual([]);
   expect(output).not.toMatch(/at .*\.ts:\d+/);
+  expect(harness.runRoots(), 'a run that did not start leaves no run folder').toEqual([]);
   return output;
 }
 

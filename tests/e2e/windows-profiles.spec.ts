@@ -55,6 +55,7 @@ async function runJob(env: Record<string, string>, options: { expectCode?: numbe
   const ended = await job.done;
   expect(ended.code, ended.output).toBe(options.expectCode ?? 0);
   const runRoot = harness.runRoots(downloadDir)[0];
+  if (options.expectCode) expect(runRoot, 'a run that did not start leaves no run folder').toBeUndefined();
   const left = options.otherBrowserOn
     ? processesMentioning(harness.root).filter((p) => !p.command.includes(options.otherBrowserOn!))
     : await waitForNoProcessesMentioning(harness.root);
