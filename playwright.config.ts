@@ -43,10 +43,7 @@ export default defineConfig({
     ['allure-playwright', { resultsDir: location.allureResultsDir, detail: false, suiteTitle: false }],
     ['./reporters/job-reporter.ts'],
   ],
-  use: {
-    // Traces and videos would capture the Coupa session; they stay off unless TRACE=true (see README).
-    trace: settings.trace ? 'retain-on-failure' : 'off',
-    screenshot: 'only-on-failure',
-    video: 'off',
-  },
+  // The windows are the job's own persistent contexts: screenshots of failed POs and traces
+  // (TRACE=true only; they capture the Coupa session) are taken by the job fixtures.
+  use: { trace: 'off', screenshot: 'off', video: 'off' },
 });

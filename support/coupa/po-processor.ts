@@ -211,6 +211,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
             onRetry: (message) => ctx.log(`PO ${po.poNumber}: ${label}: ${message}`),
           });
           ctx.log(`PO ${po.poNumber}: saved "${downloaded.name}" (${downloaded.bytes} bytes, sha256 ${downloaded.sha256.slice(0, 12)}…)`);
+          await ctx.step(`Saved "${downloaded.name}": ${downloaded.bytes} bytes, sha256 ${downloaded.sha256}`, async () => undefined);
           return downloaded;
         });
         files.push(file);

@@ -73,6 +73,7 @@ export class PoRunner {
     const runRoot = location.runRoot;
     progress.publish({ state: 'working', poNumber: po.poNumber });
     try {
+      await window.injectFaultsBeforePo();
       const result = await processPo(
         {
           page: window.page,

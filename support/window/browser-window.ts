@@ -19,7 +19,7 @@ export type ProfileKind = 'base' | 'clone';
 export type RemediationStepName = 'retry-verification' | 'reload' | 're-clone' | 'restart-browser';
 
 export interface RemediationStep {
-  step: RemediationStepName | 're-clone-before-launch';
+  step: RemediationStepName | 're-clone-before-launch' | 'restore-cookies-before-launch';
   at: string;
   reason: string;
   ok: boolean;
@@ -84,7 +84,7 @@ export class WindowVerificationError extends OperatorError {
 
 export class BaseProfileCookiesDroppedError extends OperatorError {}
 
-const now = () => new Date().toISOString();
+const isoNow = () => new Date().toISOString();
 
 /**
  * One browser window of the job on its intended profile: window A on the base profile
@@ -125,7 +125,7 @@ export class BrowserWindow {
       browser: this.browser.description,
       posDone: 0,
       posFailed: 0,
-      startedAt: now(),
+      startedAt: isoNow(),
     };
   }
 
@@ -189,8 +189,13 @@ export class BrowserWindow {
         onWait: (holder, waitedMs) =>
           this.log(`base profile is in use by ${describeHolder(holder)}; waiting (${Math.round(waitedMs / 1000)} s)`),
       });
-      this.record.verification = this.record.verification.filter((v) => v.method !== 'checksum');
-      if (this.methods().includes('checksum')) this.recordResult(await this.checkBaseAgainstSnapshot());
+      if (!this.methods().includes('checksum')) return;
+      const checksum = await this.checkBaseAgainstSnapshot();
+      this.recordResult(checksum);
+      if (!checksum.ok) {
+        this.record.diagnosis = `the base profile changed after the run's snapshot was taken (${checksum.detail}): another browser wrote to it; close every Edge window and start the run again`;
+        throw new WindowVerificationError(this.record);
+      }
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -200,7 +205,7 @@ export class BrowserWindow {
       this.recordResult(checksum);
       if (checksum.ok) return;
       const exhausted = attempt >= this.env.settings.remediationMaxAttempts || Date.now() > deadline;
-      this.record.remediation.push({ step: 're-clone-before-launch', at: now(), reason: checksum.detail, ok: !exhausted });
+      this.record.remediation.push({ step: 're-clone-before-launch', at: isoNow(), reason: checksum.detail, ok: !exhausted });
       this.log(`clone failed VM-003 (${checksum.detail}); ${exhausted ? 'giving up' : `re-cloning (attempt ${attempt + 1})`}`);
       if (exhausted) {
         this.record.attempts = attempt;
@@ -263,10 +268,15 @@ export class BrowserWindow {
   /**
    * Window A runs on the base profile itself; what VM-003 can prove there is that the
    * profile about to be opened is the one the clones were made from (`Local State` is left
-   * out: the snapshot's copy has `profile.last_used` set on purpose).
+   * out: the snapshot's copy has `profile.last_used` set on purpose). Once window A's own
+   * browser has run on it in this run, it has written to it: a reopening (restart after a
+   * crash, after parking) has nothing to compare.
    */
   private async checkBaseAgainstSnapshot(): Promise<MethodResult> {
     const started = Date.now();
+    if (fs.existsSync(this.baseOpenedMarker())) {
+      return { method: 'checksum', ok: true, detail: 'window A reopens the base profile its own browser used earlier in this run; the snapshot comparison applies to its first opening', durationMs: 0 };
+    }
     const expected = this.env.snapshot.artifacts.filter((a) => a.role !== 'local-state');
     const actual = await manifestChecksumsOf(this.env.base.userDataDir, this.env.base.profileName);
     return checksumResult(diffArtifacts(expected, actual), Date.now() - started);
@@ -276,7 +286,11 @@ export class BrowserWindow {
 
   private async launch(): Promise<void> {
     const started = Date.now();
-    const surviving = await this.cookiesOnDisk();
+    if (this.kind === 'base') {
+      await this.restoreLostBaseCookies();
+      fs.writeFileSync(this.baseOpenedMarker(), '');
+    }
+    const surviving = await this.cookiesOnDisk(this.userDataDir);
     this.record.profileCookies = { persistent: surviving.length, hosts: [...new Set(surviving.map((c) => c.host))].sort() };
     try {
       this.ctx = await chromium.launchPersistentContext(
@@ -303,6 +317,8 @@ export class BrowserWindow {
     });
     this.record.timings.launchMs = Date.now() - started;
     if (this.kind === 'base') await this.guardBaseCookies(surviving);
+    // TRACE=true: the job's windows are its own persistent contexts, which Playwright's `trace` option does not cover.
+    if (this.env.settings.trace) await ctx.tracing.start({ screenshots: true, snapshots: true });
     if (faultHits('signOutAfterLaunch', this.letter, this.env.sessionDir)) {
       await ctx.clearCookies();
       this.log('test fault injected: every cookie of the window was dropped after launch');
@@ -310,9 +326,35 @@ export class BrowserWindow {
     this.save();
   }
 
-  /** Cookies of the profile about to be opened that a browser start keeps (names and hosts only, never values). */
-  private async cookiesOnDisk(): Promise<CookieEntry[]> {
-    const profileDir = path.join(this.userDataDir, this.env.base.profileName);
+  /**
+   * Window A reopening the base profile (after a crash, a restart, parking) first checks
+   * that the profile still has the cookies it had before the run: a sign-in the identity
+   * provider dropped in the middle of the run, or cookies a failed start deleted, are put
+   * back from the run's snapshot, so the window does not start signed out.
+   */
+  private async restoreLostBaseCookies(): Promise<void> {
+    const key = (c: CookieEntry) => `${c.host}\t${c.name}\t${c.path}`;
+    const present = new Set((await this.cookiesOnDisk(this.userDataDir)).map(key));
+    const lost = (await this.cookiesOnDisk(this.env.snapshot.snapshotUdd)).filter((c) => !present.has(key(c)));
+    if (lost.length === 0) return;
+    await restoreCookieStore(this.env.snapshot.snapshotUdd, this.env.base);
+    const hosts = [...new Set(lost.map((c) => c.host))].join(', ');
+    this.record.remediation.push({
+      step: 'restore-cookies-before-launch',
+      at: isoNow(),
+      reason: `${lost.length} cookie(s) the base profile had before the run were gone (${hosts})`,
+      ok: true,
+    });
+    this.log(`${lost.length} cookie(s) of the base profile were lost since the run started (${hosts}): restored from the snapshot`);
+  }
+
+  private baseOpenedMarker(): string {
+    return path.join(this.env.sessionDir, 'base-profile-opened');
+  }
+
+  /** Cookies of a profile about to be opened that a browser start keeps (names and hosts only, never values). */
+  private async cookiesOnDisk(userDataDir: string): Promise<CookieEntry[]> {
+    const profileDir = path.join(userDataDir, this.env.base.profileName);
     const store = cookieStoreIn(profileDir);
     if (!store) return [];
     return cookiesSurvivingRestart((await readCookieStore(path.join(profileDir, store))).entries);
@@ -407,7 +449,7 @@ export class BrowserWindow {
       this.log(`verification failed (${reason}); remediation step ${attempt + 1}: ${step}`);
       await this.remediate(step);
       results = await this.runBrowserChecks();
-      this.record.remediation.push({ step, at: now(), reason, ok: results.every((r) => r.ok) });
+      this.record.remediation.push({ step, at: isoNow(), reason, ok: results.every((r) => r.ok) });
       this.save();
     }
   }
@@ -436,6 +478,13 @@ export class BrowserWindow {
     }
   }
 
+  /** Test hook (COUPA_TEST_FAULTS): a session lost in the middle of the run, just before a PO. */
+  async injectFaultsBeforePo(): Promise<void> {
+    if (!faultHits('signOutBeforePo', this.letter, this.env.sessionDir)) return;
+    await this.context.clearCookies();
+    this.log('test fault injected: every cookie of the window was dropped before this PO');
+  }
+
   /**
    * The load governor took this window out of service: its browser closes and its clone
    * goes, so that it frees its memory; `start()` brings it back, verified again.
@@ -444,14 +493,14 @@ export class BrowserWindow {
     await this.closeBrowser();
     await this.discardClone();
     this.record.state = 'parked';
-    this.record.parkings.push({ from: now() });
+    this.record.parkings.push({ from: isoNow() });
     this.save();
     this.log('parked by the load governor: browser closed until the load allows it back');
   }
 
   async unpark(): Promise<void> {
     const parking = this.record.parkings.at(-1);
-    if (parking && !parking.until) parking.until = now();
+    if (parking && !parking.until) parking.until = isoNow();
     this.log('the load allows it back: starting and verifying again');
     await this.start();
   }
@@ -461,7 +510,7 @@ export class BrowserWindow {
     await this.closeBrowser();
     await this.discardClone();
     if (this.record.state !== 'failed') this.record.state = 'closed';
-    this.record.endedAt = now();
+    this.record.endedAt = isoNow();
     this.save();
   }
 }

@@ -8,7 +8,7 @@ import { cookieStoreIn } from '../profile/profile-locator.js';
  * (JSON) by the tests only; an operator never sets it. "once" faults hit the first time
  * only, across worker restarts (remembered in the run's private folder).
  *
- *   { "corruptClone": { "B": "once" }, "signOutAfterLaunch": { "C": "always" } }
+ *   { "corruptClone": { "B": "once" }, "signOutAfterLaunch": { "C": "always" }, "signOutBeforePo": { "A": "once" } }
  */
 export type FaultFrequency = 'once' | 'always';
 
@@ -17,6 +17,8 @@ export interface InjectedFaults {
   corruptClone?: Record<string, FaultFrequency>;
   /** Drop every cookie of the window right after its browser started (a window that starts signed out). */
   signOutAfterLaunch?: Record<string, FaultFrequency>;
+  /** Drop every cookie of the window just before its next PO (a session lost in the middle of a run). */
+  signOutBeforePo?: Record<string, FaultFrequency>;
 }
 
 export const FAULTS_ENV = 'COUPA_TEST_FAULTS';

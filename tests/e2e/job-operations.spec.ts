@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { expectedOutcome, fixtureCatalogue, inputCsvText } from '../../support/simulator/index.js';
-import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
+import { createJobHarness, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * What operators do with the job besides a plain run: Coupa sessions that expire in the
@@ -37,6 +37,26 @@ test('Coupa sessions that expire every few requests are renewed through the SSO 
   } finally {
     harness.sim.setOptions({ sessionMaxRequests: 0 });
   }
+});
+
+test('a sign-in lost in the middle of a run fails that attempt with a screenshot; the window restarts verified and the PO completes', async () => {
+  harness.sim.resetStats();
+  const downloadDir = path.join(harness.root, 'signed-out');
+  const { code, output } = await harness.run({
+    env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2', COUPA_TEST_FAULTS: JSON.stringify({ signOutBeforePo: { A: 'once' } }) },
+  });
+  expect(code, output).toBe(0);
+  expect(output).toMatch(/attempt 1 failed \(AuthenticationLostError/);
+  const runRoot = harness.runRoots(downloadDir)[0];
+  const journal = harness.journal(runRoot);
+  for (const po of some) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
+  const windows = windowSummary(runRoot);
+  const a = windows.filter((w) => w.window === 'A');
+  expect(a, 'window A restarted after losing its sign-in').toHaveLength(2);
+  expect(a[1].remediation.map((r) => r.step), 'its lost cookies came back from the snapshot').toEqual(['restore-cookies-before-launch']);
+  expect(windows.every((w) => w.verification.every((v) => v.ok))).toBe(true);
+  const screenshots = fs.readdirSync(path.join(runRoot, 'allure-results')).filter((f) => f.endsWith('.png'));
+  expect(screenshots.length, 'the failed attempt carries a screenshot of the window').toBeGreaterThanOrEqual(1);
 });
 
 test('--grep reruns one PO alone; the report of that run says the others were not processed', async () => {
