@@ -43,7 +43,14 @@ export interface WindowSummaryRow {
   starts: number;
   verified: boolean;
   verification: string;
+  /** Verification rounds of the last start (1 when the first round passed). */
+  attempts: number;
   remediationSteps: number;
+  /** The steps themselves, in order, over every start of the window. */
+  remediation: string[];
+  /** Of the last start; clone is 0 for the base profile. */
+  timings: { cloneMs: number; launchMs: number; verifyMs: number };
+  profilePath: string;
   pos: number;
   files: number;
   bytes: number;
@@ -116,7 +123,11 @@ function windowRows(results: PoResult[], windows: WindowRecord[]): WindowSummary
         starts: instances.length,
         verified: !!last && last.state !== 'failed' && last.verification.length > 0 && last.verification.every((v) => v.ok),
         verification: last ? last.verification.map((v) => `${v.method} ${v.ok ? 'ok' : 'FAILED'}`).join(', ') || 'not verified' : 'no record',
+        attempts: last?.attempts ?? 0,
         remediationSteps: instances.reduce((n, w) => n + w.remediation.length, 0),
+        remediation: instances.flatMap((w) => w.remediation.map((r) => `${r.step}${r.ok ? '' : ' (failed)'}`)),
+        timings: { cloneMs: last?.timings.cloneMs ?? 0, launchMs: last?.timings.launchMs ?? 0, verifyMs: last?.timings.verifyMs ?? 0 },
+        profilePath: last?.profileDir ?? '',
         pos: processed.length,
         files: processed.reduce((n, r) => n + r.files.length, 0),
         bytes: processed.reduce((n, r) => n + r.files.reduce((b, f) => b + f.bytes, 0), 0),
@@ -131,6 +142,8 @@ const attentionRank = (status: PoStatus) => {
   const rank = ATTENTION_ORDER.indexOf(status);
   return rank < 0 ? ATTENTION_ORDER.length : rank;
 };
+
+const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function buildRunSummary(input: RunSummaryInput): RunSummary {
   const { results } = input;
@@ -230,22 +243,27 @@ export function formatRunSummary(summary: RunSummary, options: { color?: boolean
     lines.push('', paint(`Windows: ${allVerified ? `all ${summary.windows.length} verified on their profile` : 'NOT all verified'}`, allVerified ? 'green' : 'red'));
     lines.push(
       ...table(
-        ['Window', 'Profile', 'Verified', 'Starts', 'POs', 'Files', 'Size', 'Failed attempts', 'Verification'],
+        ['Window', 'Profile', 'Verified', 'Starts', 'Rounds', 'Clone/launch/verify', 'POs', 'Files', 'Size', 'Failed attempts', 'Verification'],
         summary.windows.map((w) => [
           w.window,
           w.profile,
           w.verified ? 'yes' : 'NO',
           String(w.starts),
+          String(w.attempts),
+          `${w.profile === 'clone' ? formatSeconds(w.timings.cloneMs) : '-'} / ${formatSeconds(w.timings.launchMs)} / ${formatSeconds(w.timings.verifyMs)}`,
           String(w.pos),
           String(w.files),
           formatBytes(w.bytes),
           String(w.failedAttempts),
-          w.verification + (w.remediationSteps ? `; ${w.remediationSteps} remediation step(s)` : ''),
+          w.verification,
         ]),
         '  ',
         (text, _row, column) => (column === 2 ? paint(text, text === 'yes' ? 'green' : 'red') : text),
       ),
     );
+    for (const w of summary.windows) {
+      lines.push(`  ${w.window}: ${w.profilePath}${w.remediation.length ? `  — remediation: ${w.remediation.join(' → ')}` : ''}`);
+    }
   }
 
   if (summary.notCompleted.length) {

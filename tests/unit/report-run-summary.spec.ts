@@ -108,7 +108,11 @@ test('one row per window: its last start decides whether it is verified, POs and
     starts: 1,
     verified: true,
     verification: 'session ok, checksum ok',
+    attempts: 1,
     remediationSteps: 0,
+    remediation: [],
+    timings: { cloneMs: 0, launchMs: 100, verifyMs: 100 },
+    profilePath: '/profiles/A/Default',
     pos: 2,
     files: 3,
     bytes: 3010,
@@ -163,7 +167,8 @@ test('the terminal text has the totals, the window table, what did not complete 
   const rowA = lines.find((l) => /^ {2}A {2,}base/.test(l))!;
   // Columns line up under their headers.
   expect(rowA.indexOf('yes')).toBe(header.indexOf('Verified'));
-  expect(text).toMatch(/\n {2}B +clone +yes +2 +3 +2 +501 kB +1 +session ok, checksum ok; 1 remediation step\(s\)/);
+  expect(text).toMatch(/\n {2}B +clone +yes +2 +1 +0\.0 s \/ 0\.1 s \/ 0\.1 s +3 +2 +501 kB +1 +session ok, checksum ok/);
+  expect(text).toMatch(/\n {2}B: \/profiles\/B\/Default {2}— remediation: re-clone/);
   expect(text).toContain('Not completed: 3 PO(s)');
   expect(text).toMatch(/PO4100005 +FAILED +- +Failed after 3 attempt\(s\)/);
   expect(text).toContain(`Reports in ${root}`);
