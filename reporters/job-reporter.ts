@@ -22,6 +22,19 @@ import { readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } f
  * per-window summary. It also journals the POs whose test failed for good (a crashed
  * window cannot journal its own failure).
  */
+/** The load governor's decisions (time, load, old → new active windows), for the end of the run. */
+function formatLoadChanges(load: GovernorSummary): string {
+  const head =
+    `Load: peak CPU ${load.peakCpuPercent.toFixed(0)}%, memory ${load.peakMemoryPercent.toFixed(0)}% ` +
+    `(limits ${load.options.limits.cpuPercent}% / ${load.options.limits.memoryPercent}%); ${load.changes.length} change(s) of the windows taking POs\n`;
+  return (
+    head +
+    load.changes
+      .map((c) => `  ${new Date(c.at).toTimeString().slice(0, 8)}  CPU ${c.cpuPercent.toFixed(0)}%, memory ${c.memoryPercent.toFixed(0)}%: ${c.from} → ${c.to} (${c.reason})\n`)
+      .join('')
+  );
+}
+
 export default class JobReporter implements Reporter {
   private total = 0;
   private done = 0;
@@ -168,6 +181,7 @@ export default class JobReporter implements Reporter {
     writeRunSummary(summary.reports.runSummary, summary);
     process.stdout.write(
       `\n${formatRunSummary(summary, { color: !!process.stdout.isTTY })}\n` +
+        (load ? formatLoadChanges(load) : '') +
         `Run ${result.status}.\n` +
         (this.shard
           ? `This was shard ${this.shard.current}/${this.shard.total}: the other shards' POs are in their own run folders; ` +

@@ -74,6 +74,7 @@ test('high load parks windows one by one, a dip does not bring them back, a stea
   for (const e of finalGate.events) expect(e.cpuPercent).toBeGreaterThan(0);
   expect(ended.output).toMatch(/\[load\] CPU 95%.*windows taking POs 3 → 2/);
   expect(ended.output).toMatch(/\[load\] CPU 20%.*windows taking POs 2 → 3/);
+  expect(ended.output, 'the end of the run lists every change').toMatch(/Load: peak CPU 95%.*4 change\(s\)[\s\S]*CPU 95%, memory 40%: 3 → 2[\s\S]*CPU 20%, memory 40%: 2 → 3/);
 
   const windows = windowSummary(runRoot());
   for (const letter of ['B', 'C']) {
