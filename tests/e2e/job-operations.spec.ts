@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import ExcelJS from 'exceljs';
+import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText } from '../../support/simulator/index.js';
 import { createJobHarness, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
@@ -57,6 +59,33 @@ test('a sign-in lost in the middle of a run fails that attempt with a screenshot
   expect(windows.every((w) => w.verification.every((v) => v.ok))).toBe(true);
   const screenshots = fs.readdirSync(path.join(runRoot, 'allure-results')).filter((f) => f.endsWith('.png'));
   expect(screenshots.length, 'the failed attempt carries a screenshot of the window').toBeGreaterThanOrEqual(1);
+});
+
+test('an Excel workbook in gives an Excel report (sheet PO_Data, fed back in as is) besides the CSV report', async () => {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('PO_Data');
+  sheet.addRow(['PO_NUMBER', 'Cost center', '<|>', 'Region']);
+  sheet.addRow([4100001, '=SUM(1,2)', '', 'EMEA']);
+  sheet.addRow(['po 4100018', 'CC-7', '', 'APAC']);
+  const input = path.join(harness.root, 'input.xlsx');
+  await workbook.xlsx.writeFile(input);
+
+  const downloadDir = path.join(harness.root, 'excel');
+  const { code, output } = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, INPUT_CSV: input, WORKERS: '2' } });
+  expect(code, output).toBe(0);
+  const runRoot = harness.runRoots(downloadDir)[0];
+  const reports = fs.readdirSync(runRoot).filter((f) => f.startsWith('CoupaDownloads_Report_'));
+  expect(reports.map((f) => path.extname(f)).sort()).toEqual(['.csv', '.xlsx']);
+  expect(fs.readdirSync(runRoot), 'hierarchy columns after <|> are the folder levels').toContain('EMEA');
+
+  const report = new ExcelJS.Workbook();
+  await report.xlsx.readFile(path.join(runRoot, reports.find((f) => f.endsWith('.xlsx'))!));
+  const out = report.getWorksheet('PO_Data')!;
+  const header = (out.getRow(1).values as ExcelJS.CellValue[]).slice(1);
+  expect(header).toEqual(['PO_NUMBER', 'Cost center', '<|>', 'Region', ...TRACKING_COLUMNS]);
+  const status = header.indexOf('STATUS') + 1;
+  expect([out.getRow(2).getCell(status).value, out.getRow(3).getCell(status).value]).toEqual(['COMPLETED', 'NO_ATTACHMENTS']);
+  expect(out.getRow(2).getCell(2).formula, 'a formula in the input is written back as text, never as a formula').toBeUndefined();
 });
 
 test('--grep reruns one PO alone; the report of that run says the others were not processed', async () => {
