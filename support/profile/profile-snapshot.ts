@@ -167,6 +167,9 @@ export class SnapshotError extends OperatorError {
   }
 }
 
+/** The profile changed while it was copied: something still writes to it (a browser still shutting down). Worth another try. */
+export class SnapshotInconsistentError extends SnapshotError {}
+
 export interface TakeSnapshotOptions {
   /** Where to write the manifest; default `manifest.json` in the folder that holds `destUdd` (never inside the UDD). */
   manifestPath?: string;
@@ -295,7 +298,7 @@ export async function takeSnapshot(base: BaseProfile, destUdd: string, options: 
   if (sourceChanged.length || copyDiffers.length || localStateWritten?.sha256 !== expectedLocalState.sha256) {
     const files = [...sourceChanged, ...copyDiffers].map((m) => m.file);
     await fs.rm(dest, { recursive: true, force: true, maxRetries: 5 });
-    throw new SnapshotError(
+    throw new SnapshotInconsistentError(
       `The snapshot of "${base.profileDir}" is not a consistent copy: ${files.length ? files.join(', ') : 'Local State'} `
         + `${sourceChanged.length ? 'changed in the base profile while it was being copied' : 'differs from the base profile after copying'}.`,
       'Make sure no browser uses the profile (close Edge completely, including Startup Boost) and run again.',

@@ -6,8 +6,8 @@ import { buildJobPlan } from '../input/job-plan.js';
 import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../operator-error.js';
 import { resolveBrowser } from '../profile/browser-launch.js';
 import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
-import { resolveBaseProfile } from '../profile/profile-locator.js';
-import { takeSnapshot } from '../profile/profile-snapshot.js';
+import { resolveBaseProfile, type BaseProfile } from '../profile/profile-locator.js';
+import { SnapshotInconsistentError, takeSnapshot, type SnapshotManifest } from '../profile/profile-snapshot.js';
 import { createSessionDir, defaultTempRoot, sweepStaleDirs } from '../profile/private-temp.js';
 import { loadSettings } from '../settings.js';
 import { lockBaseProfile } from './base-profile-lock.js';
@@ -54,10 +54,6 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
       });
       cleanups.push(release);
     }
-    await waitForProfileFree(base.userDataDir, {
-      timeoutMs: settings.profileInUseWaitMs,
-      onWait: (holder, waited) => say(`base profile is open in ${describeHolder(holder)}; waiting for it to close (${Math.round(waited / 1000)} s)`),
-    });
 
     const session = await createSessionDir();
     const removeSession = () => fs.rmSync(session.path, { recursive: true, force: true, maxRetries: 5 });
@@ -67,7 +63,7 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
       process.removeListener('exit', removeSession);
       removeSession();
     });
-    const manifest = await takeSnapshot(base, path.join(session.path, 'snapshot', 'User Data'));
+    const manifest = await snapshotWhenClosed(base, path.join(session.path, 'snapshot', 'User Data'), settings.profileInUseWaitMs);
     say(
       `snapshot of the base profile: ${manifest.copiedFiles} files, ${(manifest.copiedBytes / 1e6).toFixed(1)} MB ` +
         `(${(manifest.excludedBytes / 1e6).toFixed(1)} MB of caches left out) in ${manifest.timings.totalMs} ms`,
@@ -88,6 +84,27 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * One consistent copy of the closed base profile. A browser that just let go of the
+ * profile may still be writing its last files for a moment: a copy that saw a file change
+ * is thrown away and taken again.
+ */
+async function snapshotWhenClosed(base: BaseProfile, destUdd: string, waitMs: number): Promise<SnapshotManifest> {
+  for (let attempt = 1; ; attempt++) {
+    await waitForProfileFree(base.userDataDir, {
+      timeoutMs: waitMs,
+      onWait: (holder, waited) => say(`base profile is open in ${describeHolder(holder)}; waiting for it to close (${Math.round(waited / 1000)} s)`),
+    });
+    try {
+      return await takeSnapshot(base, destUdd);
+    } catch (error) {
+      if (!(error instanceof SnapshotInconsistentError) || attempt >= 5) throw error;
+      say(`the base profile was still being written while it was copied; copying again (${attempt + 1} of 5)`);
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
   }
 }
 
