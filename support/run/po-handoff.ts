@@ -133,7 +133,7 @@ export class PoHandoff {
 
   complete(id: string, result: PoResult): void {
     writeAtomic(path.join(this.results, `${id}.json`), result);
-    for (const f of fs.readdirSync(this.offers)) if (f.startsWith(`${id}.offer.claimed-by-`)) fs.rmSync(path.join(this.offers, f), { force: true });
+    this.release(id);
   }
 
   /** The claim is released when the window that took the PO failed on it, so the PO can be offered again. */
