@@ -9,7 +9,7 @@ import { exitOnOperatorError, OperatorError } from '../operator-error.js';
 import { ResultJournal } from '../output/journal.js';
 import { PROJECT_ROOT, startJob } from '../run/job-process.js';
 import { loadSettings } from '../settings.js';
-import { expectedOutcome, generateBatch, startSimulator, writeInputCsv, type Catalogue } from '../simulator/index.js';
+import { expectedOutcome, generateBatch, ONLY_COMPLETED, startSimulator, writeInputCsv, type Catalogue } from '../simulator/index.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { allReadyAt, poPhaseMs, steadyPosPerMinute, summarizeLoad } from './bench-math.js';
 import { buildBenchResult, renderBenchReport, type MeasuredRun } from './bench-report.js';
@@ -47,9 +47,7 @@ function batchFor(opts: BenchOptions): Catalogue {
     attachmentsPerPo: opts.attachmentsPerPo,
     minBytes: opts.minFileBytes,
     maxBytes: opts.maxFileBytes,
-    ...(opts.statuses === 'completed' && {
-      statusShares: { PARTIAL: 0, FAILED: 0, NO_ATTACHMENTS: 0, PO_NOT_FOUND: 0, PR_NOT_ACCESSIBLE: 0, TIMEOUT: 0 },
-    }),
+    ...(opts.statuses === 'completed' && { statusShares: ONLY_COMPLETED }),
   });
 }
 

@@ -48,6 +48,16 @@ const DEFAULT_SHARES: Required<NonNullable<BatchOptions['statusShares']>> = {
   TIMEOUT: 0,
 };
 
+/** Shares for a batch where every PO is COMPLETED (benchmarks, tests that check every file). */
+export const ONLY_COMPLETED: Required<NonNullable<BatchOptions['statusShares']>> = {
+  PARTIAL: 0,
+  FAILED: 0,
+  NO_ATTACHMENTS: 0,
+  PO_NOT_FOUND: 0,
+  PR_NOT_ACCESSIBLE: 0,
+  TIMEOUT: 0,
+};
+
 const SUPPLIERS = [
   'Acme Industrial Supplies',
   'Globex Corporation',

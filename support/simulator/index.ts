@@ -1,6 +1,6 @@
 /** The simulator's public API, for tests, the demo and benchmarks. */
 export { attachmentContent, minPdfBytes } from './attachment-content.js';
-export { generateBatch, BatchOptionsError, type BatchOptions } from './batch-generator.js';
+export { generateBatch, BatchOptionsError, ONLY_COMPLETED, type BatchOptions } from './batch-generator.js';
 export * from './catalogue-model.js';
 export { catalogueProblems } from './catalogue-validation.js';
 export { InvalidCatalogueError } from './catalogue-index.js';

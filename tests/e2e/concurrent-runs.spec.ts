@@ -8,7 +8,7 @@ import { openSignInWindow } from '../../support/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../support/login/simulator-sign-in.js';
 import { PROJECT_ROOT } from '../../support/run/job-process.js';
 import { loadSettings } from '../../support/settings.js';
-import { expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
+import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../support/simulator/index.js';
 import { createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
@@ -17,8 +17,7 @@ import { createJobHarness, waitForNoProcessesMentioning, type JobHarness } from 
  * killed run is taken over; two shards run side by side merge into one report with every
  * PO exactly once.
  */
-const allCompleted = { PARTIAL: 0, FAILED: 0, NO_ATTACHMENTS: 0, PO_NOT_FOUND: 0, PR_NOT_ACCESSIBLE: 0 };
-const catalogue = generateBatch({ count: 24, seed: 21, attachmentsPerPo: 1, minBytes: 12_000, maxBytes: 20_000, statusShares: allCompleted });
+const catalogue = generateBatch({ count: 24, seed: 21, attachmentsPerPo: 1, minBytes: 12_000, maxBytes: 20_000, statusShares: ONLY_COMPLETED });
 
 let harness: JobHarness;
 let secondProfile: string;

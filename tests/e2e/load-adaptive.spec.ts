@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { GateState } from '../../support/load/window-gate.js';
-import { expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
+import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../support/simulator/index.js';
 import type { WindowRecord } from '../../support/window/browser-window.js';
 import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
@@ -12,8 +12,7 @@ import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type Job
  * that only dips below the limit does not bring them back (hysteresis), a load that stays
  * low does, and the parked windows start and verify again. No PO is lost or done twice.
  */
-const allCompleted = { PARTIAL: 0, FAILED: 0, NO_ATTACHMENTS: 0, PO_NOT_FOUND: 0, PR_NOT_ACCESSIBLE: 0 };
-const catalogue = generateBatch({ count: 60, seed: 11, attachmentsPerPo: 1, minBytes: 12_000, maxBytes: 20_000, statusShares: allCompleted });
+const catalogue = generateBatch({ count: 60, seed: 11, attachmentsPerPo: 1, minBytes: 12_000, maxBytes: 20_000, statusShares: ONLY_COMPLETED });
 
 let harness: JobHarness;
 
