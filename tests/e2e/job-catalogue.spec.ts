@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -6,7 +5,7 @@ import { readInputFile } from '../../support/input/input-reader.js';
 import { sanitizeFileName } from '../../support/output/file-names.js';
 import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
 import { attachmentContent, expectedOutcome, fixtureCatalogue, type HostileNameKind, type SimPo } from '../../support/simulator/index.js';
-import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, type JobHarness } from './helpers/job-harness.js';
+import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * The whole job, 3 windows, over the fixture catalogue (every status of WORKFLOW.md,
@@ -14,7 +13,6 @@ import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, 
  * COMPLETED rows. One run, many checks.
  */
 const catalogue = fixtureCatalogue();
-const sha = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 function inputCsv(pos: SimPo[]): string {
   // European Excel export: UTF-8 BOM, semicolons, CRLF; PO numbers in every spelling operators use.
@@ -81,9 +79,9 @@ test('every downloaded file is byte-exact, in its PO folder, and nothing else is
     expect(path.basename(result.downloadFolder)).toMatch(new RegExp(`_${result.status}$`));
     const folderFiles = fs.readdirSync(result.downloadFolder).filter((f) => !result.convertedPdfs.includes(f));
     expect(folderFiles.length, `${po.id}: ${folderFiles.join(', ')}`).toBe(expected.downloaded.length);
-    const byHash = new Map(folderFiles.map((f) => [sha(fs.readFileSync(path.join(result.downloadFolder, f))), f]));
+    const byHash = new Map(folderFiles.map((f) => [sha256(fs.readFileSync(path.join(result.downloadFolder, f))), f]));
     for (const { attachment } of expected.downloaded) {
-      const name = byHash.get(sha(attachmentContent(attachment)));
+      const name = byHash.get(sha256(attachmentContent(attachment)));
       expect(name, `${po.id}: ${attachment.fileName} missing or not byte-exact`).toBeDefined();
       const stem = sanitizeFileName(attachment.fileName).replace(/(\.[^.]{1,10})?$/, '');
       expect(name!.startsWith(stem.slice(0, 40)), `${po.id}: ${name} for ${attachment.fileName}`).toBe(true);
@@ -134,7 +132,7 @@ test('every downloaded Outlook message gets a PDF beside it, and the message its
     const messages = result.files.filter((f) => f.name.endsWith('.msg'));
     expect(result.convertedPdfs, result.id).toHaveLength(messages.length);
     for (const pdf of result.convertedPdfs) expect(fs.readFileSync(path.join(result.downloadFolder, pdf)).subarray(0, 5).toString()).toBe('%PDF-');
-    for (const message of messages) expect(sha(fs.readFileSync(path.join(result.downloadFolder, message.name)))).toBe(message.sha256);
+    for (const message of messages) expect(sha256(fs.readFileSync(path.join(result.downloadFolder, message.name)))).toBe(message.sha256);
     expect(result.attachmentsDownloaded, 'PDFs made from messages are not attachments').toBe(result.files.length);
   }
 });

@@ -1,10 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { journalEntryIsSettled } from '../../support/output/journal.js';
-import { attachmentContent, expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
-import { cloneDirsLeft, createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
+import { expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
+import { attachmentHashes, cloneDirsLeft, createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * A run killed with SIGKILL in the middle of a batch loses no finished PO: the next run
@@ -12,7 +11,6 @@ import { cloneDirsLeft, createJobHarness, waitForNoProcessesMentioning, type Job
  * and ends with every PO done exactly once and every file intact.
  */
 const catalogue = generateBatch({ count: 24, seed: 7, attachmentsPerPo: { min: 1, max: 2 }, minBytes: 20_000, maxBytes: 60_000, statusShares: {} });
-const sha = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 let harness: JobHarness;
 
@@ -62,12 +60,8 @@ test('SIGKILL mid-batch, then the same command again: every PO exactly once, fil
     const parent = path.dirname(result.downloadFolder);
     const folders = fs.readdirSync(parent).filter((f) => f.startsWith(path.basename(result.downloadFolder).replace(`_${result.status}`, '')));
     expect(folders, `${po.id}: exactly one folder, no __WORK left`).toEqual([path.basename(result.downloadFolder)]);
-    const onDisk = fs
-      .readdirSync(result.downloadFolder)
-      .filter((f) => !result.convertedPdfs.includes(f))
-      .map((f) => sha(fs.readFileSync(path.join(result.downloadFolder, f))))
-      .sort();
-    expect(onDisk, po.id).toEqual(expectedOutcome(po).downloaded.map((d) => sha(attachmentContent(d.attachment))).sort());
+    const { onDisk, expected } = attachmentHashes(result, po);
+    expect(onDisk, po.id).toEqual(expected);
   }
   const reports = fs.readdirSync(runRoot).filter((f) => f.startsWith('CoupaDownloads_Report_'));
   const lastReport = fs.readFileSync(path.join(runRoot, reports.sort().at(-1)!), 'utf8');

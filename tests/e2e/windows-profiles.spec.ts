@@ -7,9 +7,10 @@ import { readCookieStore } from '../../support/profile/cookie-store.js';
 import { manifestChecksumsOf } from '../../support/profile/profile-snapshot.js';
 import { defaultTempRoot } from '../../support/profile/private-temp.js';
 import { loadSettings } from '../../support/settings.js';
-import { attachmentContent, COUPA_SESSION_COOKIE, expectedOutcome, generateBatch, inputCsvText } from '../../support/simulator/index.js';
+import { COUPA_SESSION_COOKIE, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../support/simulator/index.js';
 import type { WindowRecord } from '../../support/window/browser-window.js';
 import {
+  attachmentHashes,
   browserProcessOn,
   cloneDirsLeft,
   createJobHarness,
@@ -25,9 +26,7 @@ import { ensureDisplay } from './helpers/virtual-display.js';
  * Window A on the base profile, B..N on verified clones, per-window remediation, nothing
  * left behind. Every test runs the job as an operator does and reads what it reports.
  */
-const allCompleted = { PARTIAL: 0, FAILED: 0, NO_ATTACHMENTS: 0, PO_NOT_FOUND: 0, PR_NOT_ACCESSIBLE: 0 };
-const catalogue = generateBatch({ count: 12, seed: 3, attachmentsPerPo: { min: 1, max: 2 }, minBytes: 12_000, maxBytes: 40_000, statusShares: allCompleted });
-const sha = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
+const catalogue = generateBatch({ count: 12, seed: 3, attachmentsPerPo: { min: 1, max: 2 }, minBytes: 12_000, maxBytes: 40_000, statusShares: ONLY_COMPLETED });
 
 let harness: JobHarness;
 
@@ -68,12 +67,8 @@ function expectAllFilesCorrect(journal: Map<string, import('../../support/po-res
   for (const po of catalogue.pos) {
     const result = journal.get(po.id);
     expect(result?.status, po.id).toBe('COMPLETED');
-    const onDisk = fs
-      .readdirSync(result!.downloadFolder)
-      .filter((f) => !result!.convertedPdfs.includes(f))
-      .map((f) => sha(fs.readFileSync(path.join(result!.downloadFolder, f))))
-      .sort();
-    expect(onDisk, po.id).toEqual(expectedOutcome(po).downloaded.map((d) => sha(attachmentContent(d.attachment))).sort());
+    const { onDisk, expected } = attachmentHashes(result!, po);
+    expect(onDisk, po.id).toEqual(expected);
   }
 }
 

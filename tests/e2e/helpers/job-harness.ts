@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../support/run/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
 import type { WindowRecord } from '../../../support/window/browser-window.js';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../support/simulator/index.js';
+import { attachmentContent, expectedOutcome, startSimulator, type RunningSimulator, type SimPo, type SimulatorOptions } from '../../../support/simulator/index.js';
 
 /**
  * A complete, isolated job environment for end-to-end tests: the real simulator, a
@@ -151,4 +152,19 @@ export function browserProcessOn(userDataDir: string): number | undefined {
 /** Records of every window instance of a finished run (window-summary.json). */
 export function windowSummary(runRoot: string): WindowRecord[] {
   return (JSON.parse(fs.readFileSync(path.join(runRoot, 'window-summary.json'), 'utf8')) as { windows: WindowRecord[] }).windows;
+}
+
+export const sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The attachments in a PO's folder as SHA-256s (PDFs made from Outlook messages left out),
+ * and what the simulator served for the PO: equal lists mean every file is byte-exact.
+ */
+export function attachmentHashes(result: PoResult, po: SimPo): { onDisk: string[]; expected: string[] } {
+  const onDisk = fs
+    .readdirSync(result.downloadFolder)
+    .filter((f) => !result.convertedPdfs.includes(f))
+    .map((f) => sha256(fs.readFileSync(path.join(result.downloadFolder, f))))
+    .sort();
+  return { onDisk, expected: expectedOutcome(po).downloaded.map((d) => sha256(attachmentContent(d.attachment))).sort() };
 }
