@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { readInput } from '../input/read-input.js';
-import { buildJobPlan, type PlannedPo } from '../input/job-plan.js';
+import { buildJobPlan, type JobPlan, type PlannedPo } from '../input/job-plan.js';
 import { ResultJournal, journalEntryIsSettled } from '../output/journal.js';
 
 /**
@@ -17,12 +17,11 @@ export interface FrozenPlan {
 
 export const PLAN_FILE_ENV = 'COUPA_PLAN_FILE';
 
-export async function freezePlan(inputFile: string, journalFile: string, planFile: string): Promise<FrozenPlan> {
-  const plan = buildJobPlan(await readInput(inputFile));
+export function freezePlan(plan: JobPlan, journalFile: string, planFile: string): FrozenPlan {
   const journal = ResultJournal.read(journalFile);
   const settled = new Set([...journal.results.values()].filter(journalEntryIsSettled).map((r) => r.id));
   const frozen: FrozenPlan = {
-    inputFile,
+    inputFile: plan.inputFile,
     pos: plan.pos.filter((po) => !settled.has(po.id)),
     alreadySettled: plan.pos.filter((po) => settled.has(po.id)).map((po) => po.id),
   };

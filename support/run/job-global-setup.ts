@@ -69,7 +69,7 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
         `(${(manifest.excludedBytes / 1e6).toFixed(1)} MB of caches left out) in ${manifest.timings.totalMs} ms`,
     );
 
-    const frozen = await freezePlan(settings.inputCsv, location.journalFile, location.planFile);
+    const frozen = freezePlan(plan, location.journalFile, location.planFile);
     if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
     if (frozen.pos.length === 0) {
       // Playwright treats "no tests" as an error; for the operator it means there is nothing left to do.
