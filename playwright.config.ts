@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { exitOnOperatorError, RUN_NOT_STARTED } from './support/operator-error.js';
+import { exitOnOperatorError, RUN_NOT_STARTED } from './support/shared/operator-error.js';
 import { claimRunLocation, publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
 import { loadSettings } from './support/settings.js';
 import { inputFingerprint } from './support/input/read-input.js';

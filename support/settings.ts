@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
-import { OperatorError } from './operator-error.js';
+import { OperatorError } from './shared/operator-error.js';
 
 /**
  * Every operator-facing setting, read once from `.env` (or ENV_FILE) and the

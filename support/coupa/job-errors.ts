@@ -1,4 +1,4 @@
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 
 /**
  * Faults of the window rather than of the PO. They fail the PO's test so that Playwright

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 
 export type InputEncoding = 'utf-8' | 'utf-8-bom' | 'windows-1252';
 export type InputDelimiter = ',' | ';';

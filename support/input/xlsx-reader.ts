@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { checkCompoundFile } from '../msg/compound-file-check.js';
+import { checkCompoundFile } from '../shared/compound-file-check.js';
 import { InputError, PO_NUMBER_COLUMN, type InputRow, type InputTable } from './input-reader.js';
 
 /** The sheet operators keep their PO list in (matched ignoring case). */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import si from 'systeminformation';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 
 /**
  * System-wide CPU and memory load, sampled at a steady pace for the concurrency

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { OperatorError } from '../operator-error.js';
-import { withFsRetry } from '../profile/fs-retry.js';
+import { OperatorError } from '../shared/operator-error.js';
+import { withFsRetry } from '../shared/fs-retry.js';
 import {
   ConcurrencyController,
   type ControllerOptions,

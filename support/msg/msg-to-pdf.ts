@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from '@playwright/test';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import { renderMessageHtml } from './message-html.js';
 import { BrokenMsgError, parseMsg } from './parse-msg.js';
 

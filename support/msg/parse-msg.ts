@@ -1,7 +1,7 @@
 import MsgReaderModule, { type FieldsData } from '@kenjiuno/msgreader';
 import iconv from 'iconv-lite';
-import { OperatorError } from '../operator-error.js';
-import { checkCompoundFile } from './compound-file-check.js';
+import { OperatorError } from '../shared/operator-error.js';
+import { checkCompoundFile } from '../shared/compound-file-check.js';
 
 const MsgReader = MsgReaderModule.default;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parse as parseContentDisposition } from 'content-disposition';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import { WINDOWS_RESERVED_NAME } from './folder-names.js';
 
 /**

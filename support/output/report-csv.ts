@@ -3,7 +3,7 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { InputDelimiter, InputTable } from '../input/input-reader.js';
 import type { JobPlan } from '../input/job-plan.js';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import type { PoResult, PoStatus } from '../po-result.js';
 import { isTrackingColumn, TRACKING_COLUMNS, type TrackingColumn } from './tracking-columns.js';
 

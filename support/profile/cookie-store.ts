@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import initSqlJs from 'sql.js';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import { cookieStoreIn, type BaseProfile } from './profile-locator.js';
 import { detectProfileInUse, ProfileInUseError } from './profile-in-use.js';
 

@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
-import { OperatorError } from '../operator-error.js';
-import { withFsRetry, type FsRetryOptions } from './fs-retry.js';
+import { OperatorError } from '../shared/operator-error.js';
+import { withFsRetry, type FsRetryOptions } from '../shared/fs-retry.js';
 import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch, type SnapshotManifest } from './profile-snapshot.js';
 
 /**

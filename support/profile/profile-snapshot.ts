@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { OperatorError } from '../operator-error.js';
-import { withFsRetry } from './fs-retry.js';
+import { OperatorError } from '../shared/operator-error.js';
+import { withFsRetry } from '../shared/fs-retry.js';
 import { cookieStoreIn, type BaseProfile } from './profile-locator.js';
 import { detectProfileInUse, ProfileInUseError } from './profile-in-use.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { readInput } from '../input/read-input.js';
 import { buildJobPlan } from '../input/job-plan.js';
-import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../operator-error.js';
+import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../shared/operator-error.js';
 import { resolveBrowser } from '../profile/browser-launch.js';
 import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
 import { resolveBaseProfile, type BaseProfile } from '../profile/profile-locator.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import { resolveBaseProfile, type BaseProfile } from '../profile/profile-locator.js';
 import { readSnapshotManifest, type SnapshotManifest } from '../profile/profile-snapshot.js';
 import type { Settings } from '../settings.js';

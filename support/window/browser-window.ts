@@ -9,7 +9,7 @@ import { diffArtifacts, manifestChecksumsOf, type SnapshotManifest } from '../pr
 import { createOwnedDir, removeDir } from '../profile/private-temp.js';
 import { cookiesSurvivingRestart, readCookieStore, restoreCookieStore, type CookieEntry } from '../profile/cookie-store.js';
 import type { Settings } from '../settings.js';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import { checksumResult, verifyIntrospection, verifySession, type MethodResult, type VerificationMethodName } from './profile-verifier.js';
 import { windowLetter, type WindowLog } from './window-identity.js';
 import { diagnoseVerificationFailure, readOtherWindows } from './failure-diagnosis.js';

@@ -1,5 +1,5 @@
 import { isActive, readGate } from '../load/window-gate.js';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../shared/operator-error.js';
 import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
 import type { PoHandoff } from '../run/po-handoff.js';
 import type { PoRunner } from '../run/po-runner.js';

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readInputFile } from '../../support/input/input-reader.js';
-import { openSignInWindow } from '../../support/login/sign-in-window.js';
-import { signInOnSimulatorForm } from '../../support/login/simulator-sign-in.js';
-import { PROJECT_ROOT } from '../../support/run/job-process.js';
+import { openSignInWindow } from '../../commands/login/sign-in-window.js';
+import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in.js';
+import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { loadSettings } from '../../support/settings.js';
-import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../support/simulator/index.js';
+import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
 import { createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
@@ -101,7 +101,7 @@ test('two shards side by side, each with its own profile and folder, merge into 
 
   const folders = [1, 2].map((n) => harness.runRoots(path.join(harness.root, `machine-${n}`))[0]);
   const out = path.join(harness.root, 'merged');
-  const merge = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'support', 'merge-shards.ts'), ...folders, '--out', out], {
+  const merge = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'commands', 'merge-shards.ts'), ...folders, '--out', out], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
   });

@@ -4,8 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readInputFile } from '../../support/input/input-reader.js';
-import { PROJECT_ROOT } from '../../support/run/job-process.js';
-import { expectedOutcome, fixtureCatalogue } from '../../support/simulator/index.js';
+import { PROJECT_ROOT } from '../../commands/job-process.js';
+import { expectedOutcome, fixtureCatalogue } from '../../tooling/simulator/index.js';
 import { waitForNoProcessesMentioning } from './helpers/job-harness.js';
 
 /** `npm run demo` as the README gives it: the whole job, 3 windows, against the embedded simulator. */

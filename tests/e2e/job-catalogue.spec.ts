@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { readInputFile } from '../../support/input/input-reader.js';
 import { sanitizeFileName } from '../../support/output/file-names.js';
 import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
-import { attachmentContent, expectedOutcome, fixtureCatalogue, type HostileNameKind, type SimPo } from '../../support/simulator/index.js';
+import { attachmentContent, expectedOutcome, fixtureCatalogue, type HostileNameKind, type SimPo } from '../../tooling/simulator/index.js';
 import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
-import { expectedOutcome, fixtureCatalogue, inputCsvText } from '../../support/simulator/index.js';
+import { expectedOutcome, fixtureCatalogue, inputCsvText } from '../../tooling/simulator/index.js';
 import { createJobHarness, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
 /**

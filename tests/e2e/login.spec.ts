@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
-import { openSignInWindow } from '../../support/login/sign-in-window.js';
-import { signInOnSimulatorForm } from '../../support/login/simulator-sign-in.js';
+import { openSignInWindow } from '../../commands/login/sign-in-window.js';
+import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in.js';
 import { persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
 import { cookieStoreIn } from '../../support/profile/profile-locator.js';
-import { PROJECT_ROOT } from '../../support/run/job-process.js';
+import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { loadSettings } from '../../support/settings.js';
-import { IDP_STAY_COOKIE } from '../../support/simulator/index.js';
+import { IDP_STAY_COOKIE } from '../../tooling/simulator/index.js';
 import { createJobHarness, processesMentioning, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 import { ensureDisplay, type VirtualDisplay } from './helpers/virtual-display.js';
 
@@ -32,7 +32,7 @@ test.afterAll(async () => {
 });
 
 function runLoginCli(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'support', 'login.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'commands', 'login.ts')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...harness.env, DISPLAY: display.display, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium, expect, test, type BrowserContext } from '@playwright/test';
 import { BrokenMsgError } from '../../support/msg/parse-msg.js';
 import { convertMsgToPdf } from '../../support/msg/msg-to-pdf.js';
-import { simulatedMessage, simulatedMsgFile, writeMsgFile, type OutlookMessageContent } from '../../support/simulator/msg-file.js';
+import { simulatedMessage, simulatedMsgFile, writeMsgFile, type OutlookMessageContent } from '../../tooling/simulator/msg-file.js';
 import { ensureDisplay, type VirtualDisplay } from './helpers/virtual-display.js';
 
 /**

@@ -4,8 +4,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import type { PoResult } from '../../support/po-result.js';
-import { PROJECT_ROOT } from '../../support/run/job-process.js';
-import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../support/simulator/index.js';
+import { PROJECT_ROOT } from '../../commands/job-process.js';
+import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../tooling/simulator/index.js';
 import { readWindowRecords } from '../../support/window/window-summary.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 

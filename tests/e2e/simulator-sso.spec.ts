@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect, type BrowserContext, type Page } from '@playwright/test';
 import initSqlJs from 'sql.js';
-import { attachmentContent } from '../../support/simulator/attachment-content.js';
-import { fixtureCatalogue } from '../../support/simulator/fixture-catalogue.js';
-import { startSimulator, type RunningSimulator } from '../../support/simulator/simulator.js';
+import { attachmentContent } from '../../tooling/simulator/attachment-content.js';
+import { fixtureCatalogue } from '../../tooling/simulator/fixture-catalogue.js';
+import { startSimulator, type RunningSimulator } from '../../tooling/simulator/simulator.js';
 
 /**
  * The simulator against a real Chromium: the cookies land where a real profile keeps

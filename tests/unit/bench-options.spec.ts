@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, parseBenchArgs, parseByteSize } from '../../support/bench/bench-options.js';
-import { OperatorError } from '../../support/operator-error.js';
+import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, parseBenchArgs, parseByteSize } from '../../tooling/bench/bench-options.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 
 test('no flags: the documented realistic defaults', () => {
   expect(parseBenchArgs([])).toEqual(DEFAULT_BENCH_OPTIONS);

@@ -8,7 +8,7 @@ import {
   usesUserDataDir,
   WindowMemorySampler,
   type ProcessEntry,
-} from '../../support/bench/process-memory.js';
+} from '../../tooling/bench/process-memory.js';
 
 const PS = `    1     0  1200 /sbin/init
   500     1 204800 /usr/lib/chromium/chromium --user-data-dir=/tmp/run/clones/B-w1/User Data --profile-directory=Default --headless

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { padProfile, paddingPlan, timeNaiveCopy, treeSize } from '../../support/bench/profile-padding.js';
-import { readWindowRecords, startupOf, type StartupFields } from '../../support/bench/window-startup.js';
+import { padProfile, paddingPlan, timeNaiveCopy, treeSize } from '../../tooling/bench/profile-padding.js';
+import { readWindowRecords, startupOf, type StartupFields } from '../../tooling/bench/window-startup.js';
 import { shouldCopy } from '../../support/profile/profile-snapshot.js';
 
 let dir: string;

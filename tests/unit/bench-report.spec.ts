@@ -8,10 +8,10 @@ import {
   speedUp,
   steadyPosPerMinute,
   summarizeLoad,
-} from '../../support/bench/bench-math.js';
-import { DEFAULT_BENCH_OPTIONS } from '../../support/bench/bench-options.js';
-import { buildBenchResult, formatTable, renderBenchReport, type MeasuredRun } from '../../support/bench/bench-report.js';
-import type { WindowStartup } from '../../support/bench/window-startup.js';
+} from '../../tooling/bench/bench-math.js';
+import { DEFAULT_BENCH_OPTIONS } from '../../tooling/bench/bench-options.js';
+import { buildBenchResult, formatTable, renderBenchReport, type MeasuredRun } from '../../tooling/bench/bench-report.js';
+import type { WindowStartup } from '../../tooling/bench/window-startup.js';
 
 test('throughput, speed-up and efficiency T1/(N·TN)', () => {
   expect(posPerMinute(60, 120_000)).toBe(30);

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { ConcurrencyController, ControllerOptionsError, type ControllerOptions } from '../../support/load/concurrency-controller.js';
-import { OperatorError } from '../../support/operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 

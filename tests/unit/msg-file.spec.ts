@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { BrokenMsgError, parseMsg } from '../../support/msg/parse-msg.js';
-import { attachmentContent } from '../../support/simulator/attachment-content.js';
-import { simulatedMessage, simulatedMsgFile, writeMsgFile } from '../../support/simulator/msg-file.js';
+import { attachmentContent } from '../../tooling/simulator/attachment-content.js';
+import { simulatedMessage, simulatedMsgFile, writeMsgFile } from '../../tooling/simulator/msg-file.js';
 
 /** The simulator's .msg attachments: real Outlook messages, of exactly the catalogue's size. */
 

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import CFB from 'cfb';
-import { checkCompoundFile } from '../../support/msg/compound-file-check.js';
+import { checkCompoundFile } from '../../support/shared/compound-file-check.js';
 import { BrokenMsgError, parseMsg } from '../../support/msg/parse-msg.js';
-import { writeMsgFile, type OutlookMessageContent } from '../../support/simulator/msg-file.js';
-import { uint32Stream } from '../../support/simulator/seeded-random.js';
+import { writeMsgFile, type OutlookMessageContent } from '../../tooling/simulator/msg-file.js';
+import { uint32Stream } from '../../tooling/simulator/seeded-random.js';
 
 const message: OutlookMessageContent = {
   subject: 'AW: Liefertermin für Bestellung PO4100005 – Bestätigung',

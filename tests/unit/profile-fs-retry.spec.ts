@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { isTransientFsError, withFsRetry } from '../../support/profile/fs-retry.js';
+import { isTransientFsError, withFsRetry } from '../../support/shared/fs-retry.js';
 
 const fsError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ALLURE_CATEGORIES } from '../../support/report/allure-categories.js';
-import { removeAnalytics } from '../../support/report/report-html.js';
+import { removeAnalytics } from '../../commands/report/report-html.js';
 import {
   allureReportConfig,
   newestRunFolder,
@@ -11,8 +11,8 @@ import {
   readCategories,
   ReportTargetError,
   resolveReportTarget,
-} from '../../support/report/report-target.js';
-import { fileForRequest } from '../../support/report/static-server.js';
+} from '../../commands/report/report-target.js';
+import { fileForRequest } from '../../tooling/screenshots/static-server.js';
 
 let dir: string;
 test.beforeEach(() => {

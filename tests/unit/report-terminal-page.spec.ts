@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ansiToHtml, stripAnsi, summaryFromTerminalLog, terminalPageHtml } from '../../support/report/terminal-page.js';
+import { ansiToHtml, stripAnsi, summaryFromTerminalLog, terminalPageHtml } from '../../tooling/screenshots/terminal-page.js';
 
 test('ANSI colours become spans, other control sequences go, and text is escaped', () => {
   expect(ansiToHtml('\u001b[31mFAILED 2\u001b[0m · <ok> & done')).toBe('<span style="color:#ff7b72;">FAILED 2</span> · &lt;ok&gt; &amp; done');

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { PoResult, PoStatus } from '../../support/po-result.js';
-import { mergeJournals } from '../../support/run/shard-merge.js';
+import { mergeJournals } from '../../commands/merge-shards/shard-merge.js';
 
 const result = (id: string, status: PoStatus, finishedAt: string): PoResult => ({
   id,

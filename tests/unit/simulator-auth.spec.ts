@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { test, expect } from '@playwright/test';
-import { CoupaSessions } from '../../support/simulator/coupa-sessions.js';
-import { seal, unseal } from '../../support/simulator/hmac-seal.js';
-import { stayCookieUser, stayCookieValue } from '../../support/simulator/idp-server.js';
-import { SsoTokens } from '../../support/simulator/sso-tokens.js';
+import { CoupaSessions } from '../../tooling/simulator/coupa-sessions.js';
+import { seal, unseal } from '../../tooling/simulator/hmac-seal.js';
+import { stayCookieUser, stayCookieValue } from '../../tooling/simulator/idp-server.js';
+import { SsoTokens } from '../../tooling/simulator/sso-tokens.js';
 
 const secret = crypto.randomBytes(32);
 

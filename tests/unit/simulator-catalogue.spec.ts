@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
-import { generateBatch, BatchOptionsError } from '../../support/simulator/batch-generator.js';
+import { generateBatch, BatchOptionsError } from '../../tooling/simulator/batch-generator.js';
 import {
   ATTACHMENT_FORMS,
   DISPOSITION_KINDS,
@@ -13,11 +13,11 @@ import {
   type Catalogue,
   type SimAttachment,
   type SimPo,
-} from '../../support/simulator/catalogue-model.js';
-import { catalogueProblems } from '../../support/simulator/catalogue-validation.js';
-import { expectedOutcome } from '../../support/simulator/expected-outcome.js';
-import { fixtureCatalogue } from '../../support/simulator/fixture-catalogue.js';
-import { inputCsvText, writeInputCsv } from '../../support/simulator/input-csv.js';
+} from '../../tooling/simulator/catalogue-model.js';
+import { catalogueProblems } from '../../tooling/simulator/catalogue-validation.js';
+import { expectedOutcome } from '../../tooling/simulator/expected-outcome.js';
+import { fixtureCatalogue } from '../../tooling/simulator/fixture-catalogue.js';
+import { inputCsvText, writeInputCsv } from '../../tooling/simulator/input-csv.js';
 
 const fixtures = fixtureCatalogue();
 const allAttachments = (catalogue: Catalogue): SimAttachment[] =>

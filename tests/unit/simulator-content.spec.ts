@@ -1,9 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { parse } from 'content-disposition';
-import { attachmentContent, minPdfBytes } from '../../support/simulator/attachment-content.js';
-import { contentDisposition, downloadHeaders } from '../../support/simulator/download-headers.js';
-import { contentTypeFor, extensionOf } from '../../support/simulator/file-types.js';
-import type { SimAttachment } from '../../support/simulator/catalogue-model.js';
+import { attachmentContent, minPdfBytes } from '../../tooling/simulator/attachment-content.js';
+import { contentDisposition, downloadHeaders } from '../../tooling/simulator/download-headers.js';
+import { contentTypeFor, extensionOf } from '../../tooling/simulator/file-types.js';
+import type { SimAttachment } from '../../tooling/simulator/catalogue-model.js';
 
 const attachment = (over: Partial<SimAttachment>): SimAttachment => ({
   id: '7000001',

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import { test as base, expect } from '@playwright/test';
-import { attachmentContent } from '../../support/simulator/attachment-content.js';
-import type { SimAttachment } from '../../support/simulator/catalogue-model.js';
-import { InvalidCatalogueError } from '../../support/simulator/catalogue-index.js';
-import { attachmentDownloadPath, commentAttachmentPath } from '../../support/simulator/coupa-pages.js';
-import { contentDisposition } from '../../support/simulator/download-headers.js';
-import { fixtureCatalogue } from '../../support/simulator/fixture-catalogue.js';
-import { SimulatorOptionsError } from '../../support/simulator/simulator-options.js';
-import { startSimulator, SimulatorPortError, type RunningSimulator } from '../../support/simulator/simulator.js';
+import { attachmentContent } from '../../tooling/simulator/attachment-content.js';
+import type { SimAttachment } from '../../tooling/simulator/catalogue-model.js';
+import { InvalidCatalogueError } from '../../tooling/simulator/catalogue-index.js';
+import { attachmentDownloadPath, commentAttachmentPath } from '../../tooling/simulator/coupa-pages.js';
+import { contentDisposition } from '../../tooling/simulator/download-headers.js';
+import { fixtureCatalogue } from '../../tooling/simulator/fixture-catalogue.js';
+import { SimulatorOptionsError } from '../../tooling/simulator/simulator-options.js';
+import { startSimulator, SimulatorPortError, type RunningSimulator } from '../../tooling/simulator/simulator.js';
 
 /** Just enough of a browser: per-host cookies (hosts, not ports, like real cookies) and manual redirects. */
 class Client {

@@ -2,15 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openSignInWindow } from '../../../support/login/sign-in-window.js';
-import { signInOnSimulatorForm } from '../../../support/login/simulator-sign-in.js';
+import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
+import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
 import { ResultJournal } from '../../../support/output/journal.js';
 import { defaultTempRoot } from '../../../support/profile/private-temp.js';
 import type { PoResult } from '../../../support/po-result.js';
-import { startJob, type JobProcess } from '../../../support/run/job-process.js';
+import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
 import type { WindowRecord } from '../../../support/window/browser-window.js';
-import { attachmentContent, expectedOutcome, startSimulator, type RunningSimulator, type SimPo, type SimulatorOptions } from '../../../support/simulator/index.js';
+import { attachmentContent, expectedOutcome, startSimulator, type RunningSimulator, type SimPo, type SimulatorOptions } from '../../../tooling/simulator/index.js';
 
 /**
  * A complete, isolated job environment for end-to-end tests: the real simulator, a

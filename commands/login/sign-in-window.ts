@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { isAuthenticatedLanding } from '../coupa/page-classifier.js';
-import { persistentLaunchOptions, resolveBrowser } from '../profile/browser-launch.js';
-import { detectProfileInUse, ProfileInUseError } from '../profile/profile-in-use.js';
-import type { Settings } from '../settings.js';
+import { isAuthenticatedLanding } from '../../support/coupa/page-classifier.js';
+import { persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
+import { detectProfileInUse, ProfileInUseError } from '../../support/profile/profile-in-use.js';
+import type { Settings } from '../../support/settings.js';
 
 export interface SignInOptions {
   settings: Settings;

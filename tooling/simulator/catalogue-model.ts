@@ -1,4 +1,4 @@
-import type { PoStatus } from '../po-result.js';
+import type { PoStatus } from '../../support/po-result.js';
 
 /**
  * What the simulated Coupa tenant contains: purchase orders, their requisitions and

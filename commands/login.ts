@@ -1,6 +1,6 @@
-import { exitOnOperatorError, OperatorError } from './operator-error.js';
+import { exitOnOperatorError, OperatorError } from '../support/shared/operator-error.js';
 import { openSignInWindow } from './login/sign-in-window.js';
-import { loadSettings } from './settings.js';
+import { loadSettings } from '../support/settings.js';
 
 /**
  * `npm run login`: a visible window on the base profile (EDGE_PROFILE_DIR +

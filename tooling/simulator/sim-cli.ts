@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 import { generateBatch } from './batch-generator.js';
 import { fixtureCatalogue } from './fixture-catalogue.js';
 import { writeInputCsv } from './input-csv.js';

@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { exitWithOperatorError, OperatorError } from '../operator-error.js';
-import { LINUX_SYSTEM_CHROMIUM, QUIET_BROWSER_ARGS } from '../profile/browser-launch.js';
-import { PROJECT_ROOT } from '../run/job-process.js';
-import { formatRunSummary, type RunSummary } from './run-summary.js';
+import { exitWithOperatorError, OperatorError } from '../../support/shared/operator-error.js';
+import { LINUX_SYSTEM_CHROMIUM, QUIET_BROWSER_ARGS } from '../../support/profile/browser-launch.js';
+import { PROJECT_ROOT } from '../../commands/job-process.js';
+import { formatRunSummary, type RunSummary } from '../../support/report/run-summary.js';
 import { serveFolder } from './static-server.js';
 import { summaryFromTerminalLog, terminalPageHtml } from './terminal-page.js';
 
 /**
  * The README's screenshots, taken from a real run folder after `npm run report` on it:
  *
- *   npx tsx support/report/capture-screenshots.ts <run folder> [--out docs/screenshots]
+ *   npx tsx tooling/screenshots/capture-screenshots.ts <run folder> [--out docs/screenshots]
  *       [--terminal <captured output of the run>] [--browser /usr/bin/chromium]
  *
  * The Allure report is served on 127.0.0.1 (it loads its data with fetch, which file://
@@ -21,7 +21,7 @@ import { summaryFromTerminalLog, terminalPageHtml } from './terminal-page.js';
 export class ScreenshotError extends OperatorError {}
 
 const USAGE =
-  'Usage: npx tsx support/report/capture-screenshots.ts <run folder> [--out <folder>] [--terminal <log file>] [--browser <chromium executable>]';
+  'Usage: npx tsx tooling/screenshots/capture-screenshots.ts <run folder> [--out <folder>] [--terminal <log file>] [--browser <chromium executable>]';
 
 interface CaptureArgs {
   runRoot: string;

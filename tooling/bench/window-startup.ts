@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WindowRecord } from '../window/browser-window.js';
-import { compareWindowLetters } from '../progress/progress-state.js';
+import type { WindowRecord } from '../../support/window/browser-window.js';
+import { compareWindowLetters } from '../../support/progress/progress-state.js';
 
 /**
  * Per-window start-up as the windows recorded it (`<runRoot>/.run-state/windows/*.json`):

@@ -1,13 +1,13 @@
 import type { Catalogue, SimAttachment, SimPo, SimRequisition } from './catalogue-model.js';
 import { catalogueProblems } from './catalogue-validation.js';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 
 export class InvalidCatalogueError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(
       `The simulator catalogue is inconsistent (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
         problems.slice(0, 20).map((p) => `  - ${p}`).join('\n'),
-      'Fix the catalogue passed to startSimulator (see support/simulator/catalogue-model.ts for the rules).',
+      'Fix the catalogue passed to startSimulator (see tooling/simulator/catalogue-model.ts for the rules).',
     );
   }
 }

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { readInput } from '../input/read-input.js';
-import { buildJobPlan } from '../input/job-plan.js';
-import { journalEntryIsSettled, ResultJournal } from '../output/journal.js';
-import { buildReportRows, reportFileName, writeReportCsv } from '../output/report-csv.js';
-import { OperatorError } from '../operator-error.js';
-import type { PoResult } from '../po-result.js';
-import type { FrozenPlan } from './frozen-plan.js';
+import { readInput } from '../../support/input/read-input.js';
+import { buildJobPlan } from '../../support/input/job-plan.js';
+import { journalEntryIsSettled, ResultJournal } from '../../support/output/journal.js';
+import { buildReportRows, reportFileName, writeReportCsv } from '../../support/output/report-csv.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
+import type { PoResult } from '../../support/po-result.js';
+import type { FrozenPlan } from '../../support/run/frozen-plan.js';
 
 /**
  * A batch split over several machines with `--shard=k/n` comes back as one report. Each

@@ -3,7 +3,7 @@ import { mean, scalingRows, type LoadSummary, type ScalingRow } from './bench-ma
 import type { WindowMemoryPeak } from './process-memory.js';
 import type { NaiveCopyResult, TreeSize } from './profile-padding.js';
 import type { WindowStartup } from './window-startup.js';
-import { displayWidth, formatBytes } from '../progress/text-format.js';
+import { displayWidth, formatBytes } from '../../support/progress/text-format.js';
 
 /**
  * The benchmark's result (written as JSON) and its printed tables. Pure: the runner

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { exitWithOperatorError, OperatorError } from '../operator-error.js';
-import { loadSettings, readEnvFile } from '../settings.js';
-import { removeAnalytics } from './report-html.js';
-import { allureReportConfig, parseReportArgs, readCategories, REPORT_USAGE, resolveReportTarget } from './report-target.js';
+import { exitWithOperatorError, OperatorError } from '../support/shared/operator-error.js';
+import { loadSettings, readEnvFile } from '../support/settings.js';
+import { removeAnalytics } from './report/report-html.js';
+import { allureReportConfig, parseReportArgs, readCategories, REPORT_USAGE, resolveReportTarget } from './report/report-target.js';
 
 /**
  * `npm run report [-- <run folder>]`: the Allure HTML report of a run, made with the Allure 3

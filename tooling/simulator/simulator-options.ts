@@ -1,4 +1,4 @@
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 import type { Catalogue } from './catalogue-model.js';
 
 /** Behaviour that can change while the simulator runs (setOptions, POST /__sim/options). */
@@ -41,7 +41,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
 
 export class SimulatorOptionsError extends OperatorError {
   constructor(problems: string[]) {
-    super(`Simulator options rejected: ${problems.join('; ')}`, 'Send only the runtime options listed in support/simulator/simulator-options.ts, with valid values.');
+    super(`Simulator options rejected: ${problems.join('; ')}`, 'Send only the runtime options listed in tooling/simulator/simulator-options.ts, with valid values.');
   }
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { OperatorError } from '../operator-error.js';
-import { ALLURE_CATEGORIES, type AllureCategory } from './allure-categories.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
+import { ALLURE_CATEGORIES, type AllureCategory } from '../../support/report/allure-categories.js';
 
 /**
  * What `npm run report` works on: which Allure results folder, where the HTML report goes,

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBrowser } from './demo/ensure-browser.js';
 import { openSignInWindow } from './login/sign-in-window.js';
-import { signInOnSimulatorForm } from './login/simulator-sign-in.js';
-import { exitOnOperatorError, OperatorError } from './operator-error.js';
-import { PROJECT_ROOT, startJob } from './run/job-process.js';
-import { loadSettings } from './settings.js';
-import { startSimulator } from './simulator/index.js';
+import { signInOnSimulatorForm } from '../tooling/simulator/simulator-sign-in.js';
+import { exitOnOperatorError, OperatorError } from '../support/shared/operator-error.js';
+import { PROJECT_ROOT, startJob } from './job-process.js';
+import { loadSettings } from '../support/settings.js';
+import { startSimulator } from '../tooling/simulator/index.js';
 
 /**
  * `npm run demo`: the whole job on a fresh clone, against the embedded Coupa + SSO

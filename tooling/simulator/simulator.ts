@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 import type { Catalogue } from './catalogue-model.js';
 import { CatalogueIndex } from './catalogue-index.js';
 import { coupaHandler } from './coupa-server.js';

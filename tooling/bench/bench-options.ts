@@ -1,4 +1,4 @@
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 
 /**
  * Command-line flags of `npm run bench`. Defaults describe a realistic tenant: 300 ms

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { BrowserNotFoundError, resolveBrowser, type ResolvedBrowser } from '../profile/browser-launch.js';
-import type { Settings } from '../settings.js';
+import { BrowserNotFoundError, resolveBrowser, type ResolvedBrowser } from '../../support/profile/browser-launch.js';
+import type { Settings } from '../../support/settings.js';
 
 /**
  * The demo must run on a fresh machine: when no usable browser is found on Debian or

@@ -1,4 +1,4 @@
-import { OperatorError } from '../operator-error.js';
+import { OperatorError } from '../../support/shared/operator-error.js';
 import { minPdfBytes } from './attachment-content.js';
 import {
   ATTACHMENT_FORMS,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { exitWithOperatorError, OperatorError } from './operator-error.js';
-import { MergeError, mergeShards } from './run/shard-merge.js';
+import { exitWithOperatorError, OperatorError } from '../support/shared/operator-error.js';
+import { MergeError, mergeShards } from './merge-shards/shard-merge.js';
 
 /** `npm run merge-shards -- <run folder> <run folder> … [--out <folder>] [--input <file>]` */
 async function main(): Promise<void> {
