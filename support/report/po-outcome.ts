@@ -1,5 +1,5 @@
 import type { PoResult, PoStatus } from '../po-result.js';
-import { cleanText } from './run-summary.js';
+import { cleanText } from './clean-text.js';
 
 /**
  * How a PO's outcome reads in the test reports (Playwright's HTML report, Allure). The
