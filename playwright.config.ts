@@ -37,6 +37,7 @@ export default defineConfig({
   preserveOutput: 'failures-only',
   // Ours last: its end-of-run work reads what the Allure reporter has written.
   reporter: [
+    ['./reporters/po-outcome-reporter.ts'], // first: turns FAILED/PARTIAL/TIMEOUT POs into failed tests for every reporter after it
     ['html', { outputFolder: location.htmlReportDir, open: 'never' }],
     // A shard (--shard=k/n, one machine of several) also keeps a blob report for `npm run merge-shards`.
     ...(sharded ? [['blob', { outputDir: path.join(location.runRoot, 'blob-report') }] as ['blob', object]] : []),

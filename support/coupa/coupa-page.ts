@@ -18,14 +18,29 @@ const TOOLBAR_SELECTOR = '.page_buttons_right.orderHeaderShowFloatingSection.flo
 const DOM_INDEX_ATTR = 'data-coupa-dl-index';
 
 export async function readPageFacts(page: Page, httpStatus: number | undefined): Promise<PageFacts> {
-  const dom = await page.evaluate(() => ({
-    bodyText: document.body?.innerText ?? '',
-    hasFlashError: !!document.querySelector('div.flash_error'),
-    hasErrorExplanation: !!document.querySelector('div#error_explanation'),
-    hasCoupaLoginForm: !!document.querySelector('#user_email') && !!document.querySelector('#user_password'),
-    hasIdpForm: !!document.querySelector('input[type=password]'),
-  }));
-  return { url: page.url(), httpStatus, ...dom };
+  const dom = await page.evaluate(() => {
+    // What the operator would read in the error box; the report bounds it further.
+    const visibleText = (selector: string) => {
+      const element = document.querySelector<HTMLElement>(selector);
+      return element ? (element.innerText ?? element.textContent ?? '').slice(0, 2_000) : undefined;
+    };
+    return {
+      bodyText: document.body?.innerText ?? '',
+      flashError: visibleText('div.flash_error'),
+      errorExplanation: visibleText('div#error_explanation'),
+      hasCoupaLoginForm: !!document.querySelector('#user_email') && !!document.querySelector('#user_password'),
+      hasIdpForm: !!document.querySelector('input[type=password]'),
+    };
+  });
+  return {
+    url: page.url(),
+    httpStatus,
+    bodyText: dom.bodyText,
+    hasCoupaLoginForm: dom.hasCoupaLoginForm,
+    hasIdpForm: dom.hasIdpForm,
+    ...(dom.flashError !== undefined ? { flashError: dom.flashError } : {}),
+    ...(dom.errorExplanation !== undefined ? { errorExplanation: dom.errorExplanation } : {}),
+  };
 }
 
 export interface OpenedPage {

@@ -15,20 +15,41 @@ export interface PageFacts {
   url: string;
   httpStatus: number | undefined;
   bodyText: string;
-  hasFlashError: boolean;
-  hasErrorExplanation: boolean;
+  /** The visible text of `div.flash_error`, when the page has one (possibly empty). */
+  flashError?: string;
+  /** The visible text of `div#error_explanation`, when the page has one (possibly empty). */
+  errorExplanation?: string;
   hasCoupaLoginForm: boolean;
   hasIdpForm: boolean;
 }
 
 export type PageVerdict =
   | { kind: 'content' }
-  | { kind: 'error-page'; marker: string }
+  /** `shows` completes "Coupa shows …": what the page said, in quotes, or what kind of error page it was. */
+  | { kind: 'error-page'; shows: string }
   | { kind: 'sign-in-required'; where: 'identity provider' | 'Coupa login form' }
   | { kind: 'server-error'; httpStatus: number };
 
 /** Apostrophes come as ’ or ' depending on the tenant's locale files. */
 const normalise = (text: string) => text.replace(/[’‘]/g, "'").replace(/\s+/g, ' ').toLowerCase();
+
+/** Longest error text quoted into a report; Coupa's messages are a sentence or two. */
+export const ERROR_TEXT_MAX = 200;
+
+/** An error box's text as one line for a report: its lines joined, spaces collapsed, bounded. */
+export function errorBoxText(text: string): string {
+  const line = text
+    .split(/\r?\n/)
+    .map((part) => part.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join('; ');
+  return line.length > ERROR_TEXT_MAX ? `${line.slice(0, ERROR_TEXT_MAX - 1).trimEnd()}…` : line;
+}
+
+function errorBox(text: string): PageVerdict {
+  const said = errorBoxText(text);
+  return { kind: 'error-page', shows: said ? `"${said}"` : 'an error message without text' };
+}
 
 export function classifyPage(facts: PageFacts, coupaOrigin: string): PageVerdict {
   if (facts.hasCoupaLoginForm) return { kind: 'sign-in-required', where: 'Coupa login form' };
@@ -37,12 +58,12 @@ export function classifyPage(facts: PageFacts, coupaOrigin: string): PageVerdict
   }
   const text = normalise(facts.bodyText);
   const marker = ERROR_MARKER_TEXTS.find((m) => text.includes(normalise(m)));
-  if (marker) return { kind: 'error-page', marker };
-  if (facts.hasFlashError) return { kind: 'error-page', marker: 'div.flash_error' };
-  if (facts.hasErrorExplanation) return { kind: 'error-page', marker: 'div#error_explanation' };
+  if (marker) return { kind: 'error-page', shows: `"${marker}"` };
+  if (facts.flashError !== undefined) return errorBox(facts.flashError);
+  if (facts.errorExplanation !== undefined) return errorBox(facts.errorExplanation);
   if (facts.httpStatus !== undefined && facts.httpStatus >= 500) return { kind: 'server-error', httpStatus: facts.httpStatus };
   if (facts.httpStatus === 404 || facts.httpStatus === 403) {
-    return { kind: 'error-page', marker: `HTTP ${facts.httpStatus}` };
+    return { kind: 'error-page', shows: `an HTTP ${facts.httpStatus} page` };
   }
   return { kind: 'content' };
 }

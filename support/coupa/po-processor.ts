@@ -164,7 +164,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
   const opened = await ctx.step(`Open PO page ${poUrl}`, () => openWithRetry(ctx, poUrl, 'PO page'));
   if (!opened.ok) return result({ status: opened.status, errorMessage: opened.message });
   if (opened.page.verdict.kind === 'error-page') {
-    return result({ status: 'PO_NOT_FOUND', errorMessage: `Coupa shows "${opened.page.verdict.marker}" for this PO (${poUrl}).` });
+    return result({ status: 'PO_NOT_FOUND', errorMessage: `Coupa shows ${opened.page.verdict.shows} for this PO (${poUrl}).` });
   }
 
   const supplier = (await readSupplier(ctx.page)) || 'Unknown';
@@ -240,7 +240,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
           notes.push(`PR fallback: ${why}, but ${pr.message}`);
         } else if (pr.page.verdict.kind === 'error-page') {
           requisitionBlocked = true;
-          notes.push(`PR fallback: ${why}, but the requisition is not accessible (Coupa shows "${pr.page.verdict.marker}", ${prUrl})`);
+          notes.push(`PR fallback: ${why}, but the requisition is not accessible (Coupa shows ${pr.page.verdict.shows}, ${prUrl})`);
         } else {
           const fromPr = await readAttachments(ctx, 'PR');
           coupaUrl = prUrl;

@@ -1,10 +1,12 @@
-import type { PoResult, PoStatus } from '../po-result.js';
+import type { PoStatus } from '../po-result.js';
+import { allureStatusOf } from './po-outcome.js';
 
 /**
  * Allure categories that answer "was it Coupa or was it us?": business outcomes are POs
- * whose test passed with a recorded status (Coupa said not found, no files, …), infrastructure
- * faults are tests that failed because a window did. Written as `categories.json` in the
- * results folder (Allure 2 format, which the Allure 3 CLI also accepts in its config).
+ * with a recorded status (Coupa said not found, no files, …; failed or broken when files
+ * are missing), infrastructure faults are tests that failed because a window did. Written
+ * as `categories.json` in the results folder (Allure 2 format, which the Allure 3 CLI also
+ * accepts in its config).
  *
  * Regexes are written to work both as Allure 2 full-string matches and as Allure 3
  * substring searches, hence the explicit `[\s\S]*` around infrastructure patterns.
@@ -16,16 +18,11 @@ export interface AllureCategory {
   messageRegex: string;
 }
 
-/** The message a PO test carries in Allure for an outcome other than COMPLETED. */
-export function outcomeMessage(result: Pick<PoResult, 'status' | 'errorMessage'>): string {
-  return `Outcome ${result.status}: ${result.errorMessage || 'no further detail'}`;
-}
-
 function businessOutcome(status: PoStatus, label: string, description: string): AllureCategory {
   return {
     name: `Business outcome: ${label}`,
     description,
-    matchedStatuses: ['passed'],
+    matchedStatuses: [allureStatusOf(status)],
     // Anchored at the start: the message is built by outcomeMessage, never by the PO's own text.
     messageRegex: `^Outcome ${status}:[\\s\\S]*`,
   };
@@ -36,7 +33,8 @@ function infrastructure(label: string, description: string, patterns: string[]):
     name: `Infrastructure: ${label}`,
     description,
     matchedStatuses: ['failed', 'broken'],
-    messageRegex: `[\\s\\S]*(${patterns.join('|')})[\\s\\S]*`,
+    // A business outcome's reason may quote a browser error; it is classified by its outcome only.
+    messageRegex: `^(?!Outcome [A-Z_]+:)[\\s\\S]*(${patterns.join('|')})[\\s\\S]*`,
   };
 }
 

@@ -3,14 +3,17 @@ import path from 'node:path';
 import { PO_RESULT_ATTACHMENT } from '../../fixtures/po-test-annotations.js';
 import type { PoResult } from '../po-result.js';
 import { windowLetter } from '../window/window-identity.js';
-import { ALLURE_CATEGORIES, outcomeMessage } from './allure-categories.js';
+import { ALLURE_CATEGORIES } from './allure-categories.js';
 import { buildAllureEnvironment, formatProperties, type AllureEnvironmentInput } from './allure-environment.js';
+import { allureStatusOf, outcomeMessage, parsePoResult } from './po-outcome.js';
 
 /**
  * Turns what allure-playwright wrote into the operator's report: each PO test carries its
- * outcome (so categories can tell business outcomes from infrastructure faults), runs on
- * the timeline thread of the window that processed it, and is tagged with its status and
- * window. Runs after every reporter has written its results (end of the run).
+ * outcome (so categories can tell business outcomes from infrastructure faults) and the
+ * status that goes with it (FAILED, PARTIAL: failed; TIMEOUT: broken; others passed, as
+ * the CSV report counts them), runs on the timeline thread of the window that processed
+ * it, and is tagged with its status and window. Runs after every reporter has written its
+ * results (end of the run).
  */
 export interface AllureLabel {
   name: string;
@@ -57,8 +60,7 @@ export function attachedPoResult(resultsDir: string, result: AllureTestResult): 
   const attachment = findAttachment(result, PO_RESULT_ATTACHMENT);
   if (!attachment) return undefined;
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(resultsDir, attachment.source), 'utf8')) as PoResult;
-    return typeof parsed.id === 'string' && typeof parsed.status === 'string' ? parsed : undefined;
+    return parsePoResult(fs.readFileSync(path.join(resultsDir, attachment.source), 'utf8'));
   } catch {
     return undefined;
   }
@@ -90,16 +92,20 @@ function withLabel(labels: AllureLabel[], label: AllureLabel, replace: boolean):
   return placed ? out : [...out, label];
 }
 
+/** A test that failed on its own (a window fault), not because its PO's outcome was reported as a failure. */
+function failedOnItsOwn(result: AllureTestResult): boolean {
+  return result.status !== 'passed' && !(result.statusDetails?.message ?? '').startsWith('Outcome ');
+}
+
 /**
  * One PO test's result, enriched. `po` is the outcome the test attached; for a passed
- * test without one, the PO found by the number in its title. A failed attempt keeps
- * Playwright's error (categories match it as an infrastructure fault) and runs on the
- * thread of the window it ran in.
+ * test without one, the PO found by the number in its title. A test that failed on its
+ * own keeps Playwright's error (categories match it as an infrastructure fault) and runs
+ * on the thread of the window it ran in.
  */
 export function enrichPoTestResult(result: AllureTestResult, po: PoResult | undefined): AllureTestResult {
   let labels = result.labels ?? [];
-  const passed = result.status === 'passed';
-  const outcome = passed ? po : undefined;
+  const outcome = failedOnItsOwn(result) ? undefined : po;
   const window = outcome?.window || windowFromThread(labels);
   if (window) {
     labels = withLabel(labels, { name: 'thread', value: `window ${window}` }, true);
@@ -108,9 +114,10 @@ export function enrichPoTestResult(result: AllureTestResult, po: PoResult | unde
   if (outcome) labels = withLabel(labels, { name: 'tag', value: outcome.status }, false);
   // The PO list groups tests by outcome; a test that failed is grouped with the infrastructure faults.
   labels = withLabel(labels, { name: 'parentSuite', value: 'Purchase orders' }, true);
-  labels = withLabel(labels, { name: 'suite', value: outcome ? outcome.status : passed ? 'Outcome not recorded' : 'Infrastructure faults' }, true);
-  const statusDetails = outcome && outcome.status !== 'COMPLETED' ? { ...result.statusDetails, message: outcomeMessage(outcome) } : result.statusDetails;
-  return { ...result, labels, ...(statusDetails ? { statusDetails } : {}) };
+  labels = withLabel(labels, { name: 'suite', value: outcome ? outcome.status : failedOnItsOwn(result) ? 'Infrastructure faults' : 'Outcome not recorded' }, true);
+  if (!outcome) return { ...result, labels };
+  const statusDetails = outcome.status !== 'COMPLETED' ? { ...result.statusDetails, message: outcomeMessage(outcome) } : result.statusDetails;
+  return { ...result, status: allureStatusOf(outcome.status), labels, ...(statusDetails ? { statusDetails } : {}) };
 }
 
 export interface EnrichmentInput {
@@ -148,10 +155,10 @@ export function enrichAllureResults(resultsDir: string, input: EnrichmentInput):
       continue; // A result cut off by a killed run: Allure skips it as well.
     }
     if (!isJobTestResult(result)) continue;
-    const po = attachedPoResult(resultsDir, result) ?? poFromTitle(result.name, input.results);
+    const po = attachedPoResult(resultsDir, result) ?? (result.status === 'passed' ? poFromTitle(result.name, input.results) : undefined);
     const enriched = enrichPoTestResult(result, po);
     summary.poTests++;
-    if (po && result.status === 'passed') summary.withOutcome++;
+    if (po && !failedOnItsOwn(result)) summary.withOutcome++;
     fs.writeFileSync(full, JSON.stringify(enriched));
   }
   writeAllureCategories(resultsDir);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { BrowserChannel, Settings } from '../settings.js';
 import type { WindowRecord } from '../window/browser-window.js';
+import { compareWindowLetters } from '../window/window-identity.js';
 
 /**
  * The Environment panel of the Allure report: which browser build ran the windows, how
@@ -29,7 +30,7 @@ function windowsVerified(windows: AllureEnvironmentInput['windows']): string {
   const last = new Map<string, AllureEnvironmentInput['windows'][number]>();
   for (const record of windows) last.set(record.window, record);
   if (last.size === 0) return 'no window started';
-  const entries = [...last.values()].sort((a, b) => a.window.localeCompare(b.window));
+  const entries = [...last.values()].sort((a, b) => compareWindowLetters(a.window, b.window));
   const verified = entries.filter((r) => r.state !== 'failed' && r.verification.length > 0 && r.verification.every((v) => v.ok));
   return `${verified.length} of ${entries.length} (${entries.map((r) => `${r.window} ${r.kind}${verified.includes(r) ? '' : ' NOT verified'}`).join(', ')})`;
 }

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatLocalTimestamp } from '../output/report-csv.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
+import { cleanDeep, cleanText } from './clean-text.js';
 import { displayWidth, formatBytes, formatDuration, formatRate, truncateEnd } from '../progress/text-format.js';
 import type { WindowRecord } from '../window/browser-window.js';
+import { compareWindowLetters } from '../window/window-identity.js';
+import { roundsOf } from '../window/window-rounds.js';
 
 /**
  * The one page an operator reads at the end of every run (terminal and `run-summary.json`):
@@ -19,6 +22,8 @@ export interface RunSummaryPaths {
   allureResults: string;
   windowSummary: string;
   runSummary: string;
+  /** The picture of the run (`timeline.html`), when it was drawn. */
+  timeline?: string;
 }
 
 export interface RunSummaryInput {
@@ -39,11 +44,11 @@ export interface RunSummaryInput {
 export interface WindowSummaryRow {
   window: string;
   profile: string;
-  /** Browser starts of this window (Playwright restarts a window after a crash). */
+  /** Browser starts of this window: the first, restarts after a window fault, returns after parking. */
   starts: number;
   verified: boolean;
   verification: string;
-  /** Verification rounds of the last start (1 when the first round passed). */
+  /** Times the last start ran the verification (1 when it passed at once; more when remediation was needed). */
   attempts: number;
   remediationSteps: number;
   /** The steps themselves, in order, over every start of the window. */
@@ -87,22 +92,6 @@ export interface RunSummary {
   load?: unknown;
 }
 
-// The query stops at a closing parenthesis: messages often put the URL in brackets.
-const QUERY_IN_URL = /(\bhttps?:\/\/[^\s?#"'<>]*)[?#][^\s"'<>()]*/gi;
-const SECRET_ASSIGNMENT = /\b(token|access_token|id_token|coupa_session|idp_stay|password|passwd|secret|cookie)(\s*[=:]\s*)("[^"]*"|[^\s&;,]+)/gi;
-
-/** A message fit for a report: URLs lose their query, and anything that looks like a secret assignment its value. */
-export function cleanText(text: string): string {
-  return text.replace(QUERY_IN_URL, '$1').replace(SECRET_ASSIGNMENT, '$1$2[removed]');
-}
-
-function cleanDeep(value: unknown): unknown {
-  if (typeof value === 'string') return cleanText(value);
-  if (Array.isArray(value)) return value.map(cleanDeep);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanDeep(v)]));
-  return value;
-}
-
 function countBy<T>(items: T[], key: (item: T) => PoStatus): Partial<Record<PoStatus, number>> {
   const counts: Partial<Record<PoStatus, number>> = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
@@ -112,21 +101,23 @@ function countBy<T>(items: T[], key: (item: T) => PoStatus): Partial<Record<PoSt
 function windowRows(results: PoResult[], windows: WindowRecord[]): WindowSummaryRow[] {
   const letters = [...new Set([...windows.map((w) => w.window), ...results.map((r) => r.window).filter(Boolean)])];
   return letters
-    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .sort(compareWindowLetters)
     .map((letter) => {
       const instances = windows.filter((w) => w.window === letter);
       const last = instances.at(-1);
+      const rounds = instances.flatMap((w) => roundsOf(w));
+      const lastRound = rounds.at(-1);
       const processed = results.filter((r) => r.window === letter);
       return {
         window: letter,
         profile: last?.kind ?? 'unknown',
-        starts: instances.length,
+        starts: rounds.length,
         verified: !!last && last.state !== 'failed' && last.verification.length > 0 && last.verification.every((v) => v.ok),
         verification: last ? last.verification.map((v) => `${v.method} ${v.ok ? 'ok' : 'FAILED'}`).join(', ') || 'not verified' : 'no record',
-        attempts: last?.attempts ?? 0,
+        attempts: lastRound?.attempts ?? 0,
         remediationSteps: instances.reduce((n, w) => n + w.remediation.length, 0),
         remediation: instances.flatMap((w) => w.remediation.map((r) => `${r.step}${r.ok ? '' : ' (failed)'}`)),
-        timings: { cloneMs: last?.timings.cloneMs ?? 0, launchMs: last?.timings.launchMs ?? 0, verifyMs: last?.timings.verifyMs ?? 0 },
+        timings: { cloneMs: lastRound?.timings.cloneMs ?? 0, launchMs: lastRound?.timings.launchMs ?? 0, verifyMs: lastRound?.timings.verifyMs ?? 0 },
         profilePath: last?.profileDir ?? '',
         pos: processed.length,
         files: processed.reduce((n, r) => n + r.files.length, 0),
@@ -243,7 +234,7 @@ export function formatRunSummary(summary: RunSummary, options: { color?: boolean
     lines.push('', paint(`Windows: ${allVerified ? `all ${summary.windows.length} verified on their profile` : 'NOT all verified'}`, allVerified ? 'green' : 'red'));
     lines.push(
       ...table(
-        ['Window', 'Profile', 'Verified', 'Starts', 'Rounds', 'Clone/launch/verify', 'POs', 'Files', 'Size', 'Failed attempts', 'Verification'],
+        ['Window', 'Profile', 'Verified', 'Starts', 'Verify runs', 'Clone/launch/verify', 'POs', 'Files', 'Size', 'Failed attempts', 'Verification'],
         summary.windows.map((w) => [
           w.window,
           w.profile,
@@ -261,6 +252,7 @@ export function formatRunSummary(summary: RunSummary, options: { color?: boolean
         (text, _row, column) => (column === 2 ? paint(text, text === 'yes' ? 'green' : 'red') : text),
       ),
     );
+    lines.push('  Starts: browser starts (first, after a window fault, back after parking); Verify runs: verification runs of the last start (1 = passed at once).');
     for (const w of summary.windows) {
       lines.push(`  ${w.window}: ${w.profilePath}${w.remediation.length ? `  — remediation: ${w.remediation.join(' → ')}` : ''}`);
     }
@@ -295,6 +287,7 @@ export function formatRunSummary(summary: RunSummary, options: { color?: boolean
         ['Allure report', `${inRun(r.allureResults)}  → npm run report -- "${r.runRoot}"`],
         ['Window summary', inRun(r.windowSummary)],
         ['Run summary', inRun(r.runSummary)],
+        ...(r.timeline ? [['Timeline', `${inRun(r.timeline)}  → open it in a web browser`]] : []),
       ],
       '  ',
     ).slice(1),

@@ -14,6 +14,7 @@ import { checksumResult, verifyIntrospection, verifySession, type MethodResult, 
 import { windowLetter, type WindowLog } from './window-identity.js';
 import { diagnoseVerificationFailure, readOtherWindows } from './failure-diagnosis.js';
 import { corruptCloneCookieStore, faultHits } from './fault-injection.js';
+import { beginRound, type WindowRound } from './window-rounds.js';
 
 export type ProfileKind = 'base' | 'clone';
 export type RemediationStepName = 'retry-verification' | 'reload' | 're-clone' | 'restart-browser';
@@ -56,6 +57,8 @@ export interface WindowRecord {
   error?: string;
   startedAt: string;
   endedAt?: string;
+  /** Each browser start of this record (the first, and every return after parking), with its own verification. */
+  rounds?: WindowRound[];
 }
 
 export interface WindowEnvironment {
@@ -159,10 +162,12 @@ export class BrowserWindow {
   async start(): Promise<void> {
     const started = Date.now();
     const deadline = started + this.env.settings.remediationBudgetMs;
+    const round = beginRound(this.record);
     this.save();
     try {
       await this.prepareProfile(deadline);
       await this.launch();
+      round.verifying();
       await this.verifyWithRemediation(deadline);
       this.record.state = 'verified';
       this.record.timings.totalStartMs = Date.now() - started;
@@ -173,10 +178,12 @@ export class BrowserWindow {
     } catch (error) {
       this.record.state = 'failed';
       this.record.error = error instanceof OperatorError ? error.describe() : (error as Error).message;
+      round.end();
       this.save();
       await this.close();
       throw error;
     }
+    round.end();
     this.save();
   }
 

@@ -21,3 +21,8 @@ export function windowLogger(letter: string, write: (line: string) => void = (li
     write(`${time} [window ${letter}] ${message}\n`);
   };
 }
+
+/** Window letters in their natural order: A, B, …, Z, AA, AB, … */
+export function compareWindowLetters(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -16,6 +16,18 @@ const catalogue = generateBatch({ count: 60, seed: 11, attachmentsPerPo: 1, minB
 
 let harness: JobHarness;
 
+/** Names of the window entries the run wrote for Allure. */
+function allureWindowEntries(runRoot: string): string[] {
+  const dir = path.join(runRoot, 'allure-results');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { name: string; labels: { name: string; value: string }[] })
+    .filter((r) => r.labels.some((l) => l.name === 'suite' && l.value === 'Windows'))
+    .map((r) => r.name)
+    .sort();
+}
+
 test.beforeAll(async () => {
   harness = await createJobHarness({ name: 'load', inputCsv: inputCsvText(catalogue.pos), sim: { catalogue, pageLatencyMs: 300 } });
 });
@@ -82,6 +94,10 @@ test('high load parks windows one by one, a dip does not bring them back, a stea
     expect(w.parkings[0].until, `${letter} came back`).toBeDefined();
     expect(w.attempts, `${letter} verified again after parking`).toBeGreaterThanOrEqual(2);
     expect(w.verification.every((v) => v.ok)).toBe(true);
+    // Each start is a round of its own, verified on its own, and an entry of its own in Allure.
+    expect(w.rounds?.map((r) => `${r.trigger} ${r.result}`), letter).toEqual(['start verified', ...w.parkings.map(() => 'unpark verified')]);
+    const entries = allureWindowEntries(runRoot()).filter((name) => name.startsWith(`Window ${letter}, start `));
+    expect(entries, letter).toEqual(w.rounds!.map((_, i) => `Window ${letter}, start ${i + 1}: clone profile, verified`));
   }
   expect(windows.find((w) => w.window === 'A')!.parkings).toEqual([]);
 

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { PoResult, PoStatus } from '../../support/po-result.js';
-import { ALLURE_CATEGORIES, outcomeMessage } from '../../support/report/allure-categories.js';
+import { ALLURE_CATEGORIES } from '../../support/report/allure-categories.js';
+import { outcomeMessage } from '../../support/report/po-outcome.js';
 import { buildAllureEnvironment, formatProperties, type AllureEnvironmentInput } from '../../support/report/allure-environment.js';
 import { enrichAllureResults, enrichPoTestResult, type AllureTestResult } from '../../support/report/allure-enrichment.js';
 
@@ -40,7 +41,7 @@ function playwrightResult(uuid: string, name: string, status: string, thread: st
   if (options.attach) {
     const source = `${uuid}-po-attachment.json`;
     fs.writeFileSync(path.join(dir, source), JSON.stringify(options.attach));
-    steps = [{ uuid: `${uuid}-step`, name: 'po-result.json', steps: [], attachments: [{ name: 'po-result.json', source, type: 'application/json' }] }];
+    steps = [{ uuid: `${uuid}-step`, name: '_po-result.json', steps: [], attachments: [{ name: '_po-result.json', source, type: 'application/json' }] }];
   }
   return {
     uuid,
@@ -117,6 +118,32 @@ test('a failed attempt keeps the Playwright error and runs on the thread of the 
   expect(labelValues(result, 'suite')).toEqual(['Infrastructure faults']);
 });
 
+test('FAILED and PARTIAL POs are failed tests, a TIMEOUT is broken, each with its reason; the outcome reporter\'s failure is not an infrastructure fault', () => {
+  const failed = poResult('4100021', 'FAILED', 'A', 'PO page: server answered HTTP 500 (3 attempts)');
+  // As the outcome reporter hands it to allure-playwright: failed, with the outcome as the error.
+  writeResult(playwrightResult('f1', 'PO4100021', 'failed', 'pid-99-worker-0', { attach: failed, message: outcomeMessage(failed) }));
+  // An older results folder, written before the outcome reporter: passed, with the outcome attached.
+  writeResult(playwrightResult('f2', 'PO4100030', 'passed', 'pid-99-worker-1', { attach: poResult('4100030', 'PARTIAL', 'B', 'damaged scan.pdf: server answered HTTP 500') }));
+  writeResult(playwrightResult('f3', 'PO4100022', 'passed', 'pid-99-worker-1', { attach: poResult('4100022', 'TIMEOUT', 'B', 'PO page did not load within 4000 ms') }));
+  writeResult(playwrightResult('f4', 'PO4100023', 'passed', 'pid-99-worker-1', { attach: poResult('4100023', 'LOCKED', 'B', 'Not processed: locked by another run') }));
+  const summary = enrichAllureResults(dir, { results: [], environment });
+  expect(summary).toEqual({ poTests: 4, withOutcome: 4 });
+
+  const expectations: [string, string, string, string][] = [
+    ['f1', 'failed', 'FAILED', 'Outcome FAILED: PO page: server answered HTTP 500 (3 attempts)'],
+    ['f2', 'failed', 'PARTIAL', 'Outcome PARTIAL: damaged scan.pdf: server answered HTTP 500'],
+    ['f3', 'broken', 'TIMEOUT', 'Outcome TIMEOUT: PO page did not load within 4000 ms'],
+    ['f4', 'passed', 'LOCKED', 'Outcome LOCKED: Not processed: locked by another run'],
+  ];
+  for (const [uuid, status, suite, message] of expectations) {
+    const result = readResult(uuid);
+    expect(result.status, uuid).toBe(status);
+    expect(labelValues(result, 'suite'), uuid).toEqual([suite]);
+    expect(result.statusDetails?.message, uuid).toBe(message);
+    expect(categoryOf(status, message), uuid).toBe(ALLURE_CATEGORIES.find((c) => c.messageRegex.startsWith(`^Outcome ${suite}:`))?.name);
+  }
+});
+
 test('a passed PO test without an attachment is matched to its PO by the number in its title', () => {
   writeResult(playwrightResult('u4', 'PM4100018', 'passed', 'pid-99-worker-0'));
   enrichAllureResults(dir, { results: [poResult('4100017', 'COMPLETED', 'A'), poResult('4100018', 'NO_ATTACHMENTS', 'A', 'No attachments on the PO')], environment });
@@ -179,14 +206,19 @@ test('categories.json separates every business outcome from the infrastructure f
   expect(categoryOf('passed', outcome('PO_NOT_FOUND'))).toBe('Business outcome: PO not found');
   expect(categoryOf('passed', outcome('NO_ATTACHMENTS'))).toBe('Business outcome: no attachments');
   expect(categoryOf('passed', outcome('PR_NOT_ACCESSIBLE'))).toBe('Business outcome: PR not accessible');
-  expect(categoryOf('passed', outcome('PARTIAL'))).toBe('Business outcome: partial download');
-  expect(categoryOf('passed', outcome('FAILED'))).toBe('Business outcome: failed downloads');
-  expect(categoryOf('passed', outcome('TIMEOUT'))).toBe('Business outcome: timeout');
-  // An outcome text on a failed test is not a business outcome, and a COMPLETED PO has no message.
+  expect(categoryOf('failed', outcome('PARTIAL'))).toBe('Business outcome: partial download');
+  expect(categoryOf('failed', outcome('FAILED'))).toBe('Business outcome: failed downloads');
+  expect(categoryOf('broken', outcome('TIMEOUT'))).toBe('Business outcome: timeout');
+  // An outcome with the status of another kind is not that business outcome, and a COMPLETED PO has no message.
   expect(categoryOf('failed', outcome('PO_NOT_FOUND'))).toBeUndefined();
+  expect(categoryOf('passed', outcome('FAILED'))).toBeUndefined();
   expect(categoryOf('passed', '')).toBeUndefined();
   // A PO whose own message mentions another status is classified by its status only.
-  expect(categoryOf('passed', outcomeMessage({ status: 'PARTIAL', errorMessage: 'Outcome FAILED: earlier attempt' }))).toBe('Business outcome: partial download');
+  expect(categoryOf('failed', outcomeMessage({ status: 'PARTIAL', errorMessage: 'Outcome FAILED: earlier attempt' }))).toBe('Business outcome: partial download');
+  // A reason quoting a browser error stays a business outcome, not an infrastructure fault.
+  expect(categoryOf('failed', outcomeMessage({ status: 'FAILED', errorMessage: 'quote.pdf: Target page, context or browser has been closed' }))).toBe(
+    'Business outcome: failed downloads',
+  );
 
   expect(categoryOf('failed', 'AuthenticationLostError: Window B was sent to the sign-in page at https://idp.example/login')).toBe('Infrastructure: sign-in lost');
   expect(categoryOf('failed', "InfrastructureFault: Window C's browser is gone (crashed or killed); the worker restarts with a fresh window.")).toBe(

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { PoResult, PoStatus } from '../../support/po-result.js';
-import { buildRunSummary, cleanText, formatRunSummary, writeRunSummary, type RunSummaryInput } from '../../support/report/run-summary.js';
+import { cleanText } from '../../support/report/clean-text.js';
+import { buildRunSummary, formatRunSummary, writeRunSummary, type RunSummaryInput } from '../../support/report/run-summary.js';
 import type { WindowRecord } from '../../support/window/browser-window.js';
 
 const started = new Date('2025-03-04T09:00:00.000Z');
@@ -126,6 +127,25 @@ test('one row per window: its last start decides whether it is verified, POs and
   expect(failedLast.windows.map((w) => [w.window, w.verified, w.verification])).toContainEqual(['B', false, 'no record']);
 });
 
+test('every browser start counts, parked-and-back included; the verify runs and timings are those of the last start', () => {
+  const round = (startedAt: string, attempts: number, verifyMs: number) => ({
+    trigger: 'start' as const,
+    startedAt,
+    endedAt: startedAt,
+    result: 'verified' as const,
+    verification: [],
+    attempts,
+    remediation: [],
+    timings: { slotWaitMs: 0, cloneMs: 40, launchMs: 50, verifyMs },
+  });
+  const parkedAndBack = windowRecord('C', 'clone', {
+    attempts: 4,
+    rounds: [round('2025-03-04T09:00:00.000Z', 1, 100), { ...round('2025-03-04T09:01:00.000Z', 3, 900), trigger: 'unpark' }],
+  });
+  const [c] = buildRunSummary(input({ windows: [parkedAndBack], results: [] })).windows;
+  expect(c).toMatchObject({ window: 'C', starts: 2, attempts: 3, timings: { cloneMs: 40, launchMs: 50, verifyMs: 900 } });
+});
+
 test('POs that did not complete are listed with the actionable ones first and without query strings or secrets', () => {
   const summary = buildRunSummary(input());
   expect(summary.notCompleted.map((i) => [i.poNumber, i.status, i.window])).toEqual([
@@ -169,6 +189,8 @@ test('the terminal text has the totals, the window table, what did not complete 
   expect(rowA.indexOf('yes')).toBe(header.indexOf('Verified'));
   expect(text).toMatch(/\n {2}B +clone +yes +2 +1 +0\.0 s \/ 0\.1 s \/ 0\.1 s +3 +2 +501 kB +1 +session ok, checksum ok/);
   expect(text).toMatch(/\n {2}B: \/profiles\/B\/Default {2}— remediation: re-clone/);
+  expect(header).toMatch(/Starts +Verify runs +Clone\/launch\/verify/);
+  expect(text).toContain('Verify runs: verification runs of the last start (1 = passed at once)');
   expect(text).toContain('Not completed: 3 PO(s)');
   expect(text).toMatch(/PO4100005 +FAILED +- +Failed after 3 attempt\(s\)/);
   expect(text).toContain(`Reports in ${root}`);
@@ -177,6 +199,9 @@ test('the terminal text has the totals, the window table, what did not complete 
   expect(text).toContain(`npx playwright show-report "${paths.htmlReport}"`);
   expect(text).not.toContain('Unfinished');
   expect(text).not.toContain('Excel report');
+  expect(text).not.toContain('Timeline');
+  const withTimeline = formatRunSummary(buildRunSummary(input({ paths: { ...paths, timeline: path.join(root, 'timeline.html') } })));
+  expect(withTimeline).toMatch(/\n {2}Timeline +timeline\.html {2}→ open it in a web browser/);
 });
 
 test('colour is added only when asked for, and the words stay the same', () => {

@@ -147,6 +147,45 @@ test('round trip: an Excel input, its report fed back in keeps every column and 
   expect(buildReportRows(resumed, again, new Map()).headers).toEqual(again.headers);
 });
 
+test('STATUS is coloured, the PO folder and the Coupa page are links, LAST_PROCESSED is a date; fed back in, the text is as before', async () => {
+  const input = path.join(scratch, 'input.xlsx');
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('PO_Data');
+  sheet.addRow(['PO_NUMBER']);
+  for (const id of ['4100001', '4100002', '4100003', '4100004']) sheet.addRow([`PO${id}`]);
+  await book.xlsx.writeFile(input);
+  const table = await readXlsxInput(input);
+  const finishedAt = new Date(2025, 2, 4, 5, 6, 7).toISOString();
+  const results = new Map([
+    ['4100001', result('4100001', { finishedAt })],
+    ['4100002', result('4100002', { status: 'PARTIAL', finishedAt, downloadFolder: 'relative/PO4100002_PARTIAL' })],
+    ['4100003', result('4100003', { status: 'FAILED', finishedAt, coupaUrl: 'javascript:alert(1)' })],
+    ['4100004', result('4100004', { status: 'NO_ATTACHMENTS', finishedAt })],
+  ]);
+  const report = buildReportRows(buildJobPlan(table), table, results);
+  const file = path.join(scratch, 'report.xlsx');
+  await writeReportXlsx(file, report);
+  const out = await openSheet(file);
+  const column = (name: string) => report.headers.indexOf(name) + 1;
+
+  const fill = (row: number) => (out.getCell(row, column('STATUS')).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb;
+  expect([2, 3, 4, 5].map(fill)).toEqual(['FFC6EFCE', 'FFFFEB9C', 'FFFFC7CE', undefined]);
+
+  expect(out.getCell(2, column('DOWNLOAD_FOLDER')).value).toEqual({ text: '/runs/EU/France/PO4100001_COMPLETED', hyperlink: 'file:///runs/EU/France/PO4100001_COMPLETED' });
+  expect(out.getCell(2, column('COUPA_URL')).value).toEqual({ text: 'http://127.0.0.1/order_headers/4100001', hyperlink: 'http://127.0.0.1/order_headers/4100001' });
+  // Only a folder of this machine and a web page become links.
+  expect(out.getCell(3, column('DOWNLOAD_FOLDER')).value).toBe('relative/PO4100002_PARTIAL');
+  expect(out.getCell(4, column('COUPA_URL')).value).toBe('javascript:alert(1)');
+
+  const processed = out.getCell(2, column('LAST_PROCESSED'));
+  expect(processed.type).toBe(ExcelJS.ValueType.Date);
+  expect(processed.value).toEqual(new Date(Date.UTC(2025, 2, 4, 5, 6, 7)));
+  expect(processed.numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+
+  const again = await readXlsxInput(file);
+  expect(again.rows.map((row) => row.values)).toEqual(report.rows.map((row) => row.map((cell) => (/^\d+$/.test(cell) ? String(Number(cell)) : cell))));
+});
+
 test('written through a temporary file: an existing report is replaced whole, a failed write is a ReportWriteError and leaves no temporary file', async () => {
   const file = path.join(scratch, 'nested', 'report.xlsx');
   await writeReportXlsx(file, { headers: ['PO_NUMBER'], rows: [['1']] });

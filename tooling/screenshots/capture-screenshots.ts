@@ -104,7 +104,7 @@ async function capture(args: CaptureArgs): Promise<string[]> {
     await page.goto(server.url);
     await page.getByTestId('toggle-layout-button').click();
     await expandTree(page, ['Profile verification', 'Windows', ...windowLetters.map((w) => `Window ${w}`)]);
-    await page.getByTestId('tree-leaf-title').getByText(/^Window A: /).first().click();
+    await page.getByTestId('tree-leaf-title').getByText(/^Window A, start 1: /).first().click();
     await page.getByText('Test body').first().waitFor();
     await shot('allure-windows.png');
 
