@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { BrowserContext, Download } from '@playwright/test';
 import pRetry, { AbortError } from 'p-retry';
 import { pickAttachmentName, sanitizeFileName } from '../output/file-names.js';
+import { markOfTheWeb } from '../output/mark-of-the-web.js';
 import { placeWithoutClobber, temporaryFileIn } from '../output/no-clobber.js';
 import type { DownloadedFile } from '../po-result.js';
 import { withoutQuery } from '../shared/url-text.js';
@@ -25,6 +26,8 @@ export interface AttachmentSource {
   /** What the page said about the file name; the server's Content-Disposition wins over all of it. */
   hints: { downloadAttr?: string; title?: string; ariaLabel?: string; text?: string };
   url?: string;
+  /** The page the attachment was found on (for the file's Mark-of-the-Web). */
+  referrerUrl?: string;
   /** Clicks the attachment and returns the browser download it started. */
   trigger?: () => Promise<Download>;
 }
@@ -42,6 +45,8 @@ export interface DownloadOptions {
   /** Base delay of the exponential backoff between attempts. */
   backoffMs?: number;
   onRetry?: (message: string) => void;
+  /** Decides whether saved files get Windows' Mark-of-the-Web; default: this machine's. */
+  platform?: NodeJS.Platform;
 }
 
 /** A file that could not be downloaded completely; the PO goes on with its other files. */
@@ -212,5 +217,6 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
     }),
   );
   const target = placeWithoutClobber(landed.tempPath, options.folder, wanted, options.taken);
+  markOfTheWeb(target, { hostUrl: landed.url, referrerUrl: source.referrerUrl }, options.platform);
   return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
 }

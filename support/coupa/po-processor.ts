@@ -106,12 +106,13 @@ function nameHintOf(attachment: DiscoveredAttachment): string {
 }
 
 function toSources(ctx: PoJobContext, attachments: DiscoveredAttachment[], source: 'PO' | 'PR'): AttachmentSource[] {
+  const referrerUrl = ctx.page.url();
   return attachments.map((attachment) => {
     const { downloadAttr, title, ariaLabel, text } = attachment;
     const hints = { downloadAttr, title, ariaLabel, text };
     return attachment.href
-      ? { source, hints, url: attachment.href }
-      : { source, hints, trigger: () => clickForDownload(ctx.page, attachment, ctx.settings.pageTimeoutMs) };
+      ? { source, hints, referrerUrl, url: attachment.href }
+      : { source, hints, referrerUrl, trigger: () => clickForDownload(ctx.page, attachment, ctx.settings.pageTimeoutMs) };
   });
 }
 

@@ -72,10 +72,11 @@ function options(overrides: Partial<DownloadOptions> = {}): DownloadOptions & { 
   };
 }
 
-test('a link the tenant redirects to a storage host is downloaded, without a cookie to that host', async () => {
+test('a link the tenant redirects to a storage host is downloaded, without a cookie to that host, and marked as from the Internet', async () => {
   const pdf = attachment('71000011');
-  const opts = options();
-  const file = await downloadAttachment({ source: 'PO', hints: {}, url: `${sim.coupaUrl}/attachment_files/${pdf.id}/download` }, opts);
+  const opts = options({ platform: 'win32' });
+  const referrerUrl = `${sim.coupaUrl}/order_headers/4100001`;
+  const file = await downloadAttachment({ source: 'PO', hints: {}, referrerUrl, url: `${sim.coupaUrl}/attachment_files/${pdf.id}/download` }, opts);
   expect(opts.retried).toEqual([]);
   expect(file.name).toBe(pdf.fileName);
   expect(fs.readFileSync(path.join(folder, file.name)).equals(attachmentContent(pdf))).toBe(true);
@@ -83,6 +84,10 @@ test('a link the tenant redirects to a storage host is downloaded, without a coo
   expect(stats).toMatchObject({ storageRequests: 1, storageRequestsWithCookies: 0, downloadsCompleted: { [pdf.id]: 1 } });
   expect(stats.storageSignatures).toHaveLength(1);
   expect(JSON.stringify(file)).not.toContain(stats.storageSignatures[0]);
+  // As Windows would keep it: the Internet zone, the storage host without its signed query.
+  expect(fs.readFileSync(path.join(folder, `${file.name}:Zone.Identifier`), 'utf8')).toBe(
+    `[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=${referrerUrl}\r\nHostUrl=${sim.storageUrl}/objects/${pdf.id}\r\n`,
+  );
 });
 
 test('a JavaScript download redirected to the storage host is saved; neither the browser nor our length check sends that host a cookie', async () => {
@@ -94,6 +99,7 @@ test('a JavaScript download redirected to the storage host is saved; neither the
   const source: AttachmentSource = { source: 'PO', hints: { title: buttons[0]!.title }, trigger: () => clickForDownload(page, buttons[0]!, 10_000) };
   const file = await downloadAttachment(source, opts);
   expect(opts.retried).toEqual([]);
+  expect(fs.readdirSync(folder), 'no Mark-of-the-Web stream off Windows').toEqual([file.name]);
   const expected = attachment('71000041');
   expect(fs.readFileSync(path.join(folder, file.name)).equals(attachmentContent(expected))).toBe(true);
   // The browser's GET and our HEAD both went to the storage host, neither with a cookie.
