@@ -14,8 +14,9 @@ import { isTenantUrl, RedirectError, requestFromTenant, type TenantResponse } fr
 
 /**
  * One attachment and how to get its bytes. Links to the tenant are streamed straight to
- * disk with the window's cookies (a link to any other host is refused); JavaScript buttons have no URL, so the browser's own download started
- * by a click is taken (Chromium does not let a download from `<a download>` be intercepted).
+ * disk with the window's cookies (a link to any other host is refused); JavaScript buttons
+ * have no URL, so the browser's own download started by a click is taken (Chromium does not
+ * let a download from `<a download>` be intercepted).
  *
  * Links are fetched with Node's HTTP client rather than Playwright's request client on
  * purpose: Playwright writes request headers, cookies included, into the call log of a
