@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import dotenv from 'dotenv';
+import { noticeOnce } from './shared/operator-notice.js';
 import { OperatorError } from './shared/operator-error.js';
+import { describeLookalike, lookalikeKeys, readEnvFileValues } from './settings/env-file.js';
+import { SettingReader, type Env } from './settings/setting-reader.js';
+import { expandPath, isInsideFolder, type PathContext } from './settings/setting-paths.js';
 
 /**
  * Every operator-facing setting, read once from `.env` (or ENV_FILE) and the
@@ -68,92 +71,48 @@ export function defaultEdgeUserDataDir(platform: NodeJS.Platform = process.platf
   return path.join(home, '.config', 'microsoft-edge');
 }
 
-type Env = Record<string, string | undefined>;
-
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === '' ? undefined : value;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`${name}="${value}" must be a whole number between ${min} and ${max}.`);
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    this.problems.push(`${name}="${this.raw(name)}" must be true or false.`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const match = allowed.find((a) => a === value.toLowerCase());
-    if (!match) {
-      this.problems.push(`${name}="${value}" must be one of: ${allowed.join(', ')}.`);
-      return fallback;
-    }
-    return match;
-  }
-
-  listOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const items = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    const unknown = items.filter((i) => !allowed.includes(i as T));
-    if (unknown.length || items.length === 0) {
-      this.problems.push(`${name}="${value}" must be a comma-separated list of: ${allowed.join(', ')}.`);
-      return fallback;
-    }
-    return [...new Set(items as T[])];
-  }
-}
-
 export interface LoadSettingsOptions {
   env?: Env;
   cwd?: string;
   /** Skip reading `.env` (tests pass a complete environment). */
   skipEnvFile?: boolean;
   platform?: NodeJS.Platform;
+  /** For `~` and `%USERPROFILE%`; default the user's home folder. */
+  homeDir?: string;
+  /** Where profile snapshots and clones go; default the system's temporary folder. */
+  tempDir?: string;
+  /** Told what the operator should know but that does not stop the run; default: printed once per process. */
+  notice?: (message: string) => void;
+}
+
+function envFilePath(cwd: string, env: Env, paths: PathContext): string {
+  const named = env.ENV_FILE?.trim();
+  if (!named) return path.resolve(cwd, '.env');
+  const expanded = expandPath(named, paths);
+  return path.resolve(cwd, 'path' in expanded ? expanded.path : named);
 }
 
 /** Reads `.env` (path in ENV_FILE, default `./.env`) without overriding variables already set. */
-export function readEnvFile(cwd: string, env: Env): Env {
-  const file = path.resolve(cwd, env.ENV_FILE ?? '.env');
-  if (!fs.existsSync(file)) {
-    if (env.ENV_FILE) throw new SettingsError([`ENV_FILE="${env.ENV_FILE}": no such file (${file}).`], file);
-    return env;
-  }
-  const parsed = dotenv.parse(fs.readFileSync(file));
-  return { ...parsed, ...env };
+export function readEnvFile(cwd: string, env: Env, platform: NodeJS.Platform = process.platform): Env {
+  return readEnv(cwd, env, { env, platform, home: os.homedir() }).env;
+}
+
+function readEnv(cwd: string, env: Env, paths: PathContext): { env: Env; file: string | undefined; keys: string[] } {
+  const wanted = envFilePath(cwd, env, paths);
+  const { file, values } = readEnvFileValues(wanted);
+  if (!file && env.ENV_FILE?.trim()) throw new SettingsError([`ENV_FILE="${env.ENV_FILE}": no such file (${wanted}).`], wanted);
+  return { env: { ...values, ...env }, file, keys: Object.keys(values) };
 }
 
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const cwd = options.cwd ?? process.cwd();
   const baseEnv = options.env ?? process.env;
-  const env = options.skipEnvFile ? baseEnv : readEnvFile(cwd, baseEnv);
-  const source = options.skipEnvFile || !fs.existsSync(path.resolve(cwd, env.ENV_FILE ?? '.env'))
-    ? 'environment'
-    : `${path.resolve(cwd, env.ENV_FILE ?? '.env')} and environment`;
-  const r = new Reader(env);
+  const platform = options.platform ?? process.platform;
+  const paths: PathContext = { env: baseEnv, platform, home: options.homeDir ?? os.homedir() };
+  const read = options.skipEnvFile ? { env: baseEnv, file: undefined, keys: [] } : readEnv(cwd, baseEnv, paths);
+  const env = read.env;
+  const source = read.file ? `${read.file} and environment` : 'environment';
+  const r = new SettingReader(env, { ...paths, env, cwd });
 
   let coupaBaseUrl = new URL('http://invalid.invalid');
   const rawUrl = r.raw('COUPA_BASE_URL');
@@ -163,6 +122,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     try {
       coupaBaseUrl = new URL(rawUrl);
       if (!['http:', 'https:'].includes(coupaBaseUrl.protocol)) throw new Error('protocol');
+      if (coupaBaseUrl.protocol === 'http:' && !isLoopbackHost(coupaBaseUrl.hostname)) {
+        r.problems.push(
+          `COUPA_BASE_URL="${rawUrl}" must start with https://: over http:// the window's Coupa session would cross the network unencrypted (only a test server on this machine, localhost or 127.x.x.x, may use http://).`,
+        );
+      }
       if (coupaBaseUrl.pathname !== '/' || coupaBaseUrl.search || coupaBaseUrl.hash) {
         r.problems.push(`COUPA_BASE_URL="${rawUrl}" must be the tenant root only, e.g. https://yourcompany.coupahost.com (no path).`);
       }
@@ -171,16 +135,15 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     }
   }
 
-  const edgeProfileDir = path.resolve(cwd, r.string('EDGE_PROFILE_DIR', defaultEdgeUserDataDir(options.platform, env)));
+  const edgeProfileDir = r.path('EDGE_PROFILE_DIR', defaultEdgeUserDataDir(platform, env));
   const edgeProfileName = r.string('EDGE_PROFILE_NAME', 'Default');
   if (/[\\/]/.test(edgeProfileName) || edgeProfileName === '.' || edgeProfileName === '..') {
     r.problems.push(`EDGE_PROFILE_NAME="${edgeProfileName}" must be a profile folder name such as Default or "Profile 1", not a path (put the user data folder in EDGE_PROFILE_DIR).`);
   }
 
-  const browserExecutableRaw = r.raw('BROWSER_EXECUTABLE');
-  const browserExecutable = browserExecutableRaw ? path.resolve(cwd, browserExecutableRaw) : undefined;
+  const browserExecutable = r.path('BROWSER_EXECUTABLE');
   if (browserExecutable && !fs.existsSync(browserExecutable)) {
-    r.problems.push(`BROWSER_EXECUTABLE="${browserExecutableRaw}": no such file.`);
+    r.problems.push(`BROWSER_EXECUTABLE="${r.raw('BROWSER_EXECUTABLE')}": no such file (${browserExecutable}).`);
   }
 
   const workers = r.int('WORKERS', 3, 1, 32);
@@ -190,8 +153,8 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     edgeProfileName,
     browserChannel: r.oneOf('BROWSER_CHANNEL', ['msedge', 'chrome', 'chromium'] as const, 'msedge'),
     browserExecutable,
-    inputCsv: path.resolve(cwd, r.string('INPUT_CSV', path.join('data', 'input', 'input.csv'))),
-    downloadDir: path.resolve(cwd, r.string('DOWNLOAD_DIR', 'downloads')),
+    inputCsv: r.path('INPUT_CSV', path.join('data', 'input', 'input.csv')),
+    downloadDir: r.path('DOWNLOAD_DIR', 'downloads'),
     headless: r.bool('HEADLESS', true),
     workers,
     infraRetries: r.int('INFRA_RETRIES', 2, 0, 10),
@@ -220,6 +183,32 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   if (!settings.verifyPath.startsWith('/')) {
     r.problems.push(`VERIFY_PATH="${settings.verifyPath}" must be a path on the tenant starting with /, e.g. /user/home.`);
   }
+  checkOutsideProfile(r, settings, options.tempDir ?? os.tmpdir(), platform);
+
+  const notice = options.notice ?? noticeOnce;
+  if (!options.skipEnvFile && !read.file) notice(`no .env found in ${cwd}: the settings come from the environment only (copy .env.example to .env to keep them in a file).`);
+  if (read.file) for (const lookalike of lookalikeKeys(read.keys, r.names)) notice(describeLookalike(read.file, lookalike));
   if (r.problems.length) throw new SettingsError(r.problems, source);
   return settings;
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]';
+}
+
+/**
+ * Every clone starts as a copy of the base profile's user data folder: downloads kept inside
+ * it would be copied into every clone, and temporary copies made inside it would copy
+ * themselves until the path is too long.
+ */
+function checkOutsideProfile(r: SettingReader, settings: Settings, tempDir: string, platform: NodeJS.Platform): void {
+  const profile = settings.edgeProfileDir;
+  if (isInsideFolder(settings.downloadDir, profile, platform)) {
+    r.problems.push(`DOWNLOAD_DIR (${settings.downloadDir}) is inside the browser profile folder EDGE_PROFILE_DIR (${profile}): every copy of the profile would carry the earlier runs. Choose a download folder outside it.`);
+  }
+  if (isInsideFolder(tempDir, profile, platform)) {
+    const variable = platform === 'win32' ? 'TEMP' : 'TMPDIR';
+    r.problems.push(`The temporary folder (${tempDir}, from ${variable}) is inside the browser profile folder EDGE_PROFILE_DIR (${profile}): the copy of the profile would copy itself. Set ${variable} to a folder outside it.`);
+  }
 }

@@ -4,14 +4,19 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { BrowserContext, Download } from '@playwright/test';
 import pRetry, { AbortError } from 'p-retry';
-import { pickAttachmentName, resolveInside, sanitizeFileName, uniqueFileName } from '../output/file-names.js';
+import { pickAttachmentName, sanitizeFileName } from '../output/file-names.js';
+import { markOfTheWeb } from '../output/mark-of-the-web.js';
+import { placeWithoutClobber, temporaryFileIn } from '../output/no-clobber.js';
 import type { DownloadedFile } from '../po-result.js';
+import { withoutQuery } from '../shared/url-text.js';
 import { InfrastructureFault, isWindowGone, WindowGoneError } from './job-errors.js';
+import { isTenantUrl, RedirectError, requestFromTenant, type TenantResponse } from './tenant-request.js';
 
 /**
- * One attachment and how to get its bytes. Links are streamed straight to disk with the
- * window's cookies; JavaScript buttons have no URL, so the browser's own download started
- * by a click is taken (Chromium does not let a download from `<a download>` be intercepted).
+ * One attachment and how to get its bytes. Links to the tenant are streamed straight to
+ * disk with the window's cookies (a link to any other host is refused); JavaScript buttons
+ * have no URL, so the browser's own download started by a click is taken (Chromium does not
+ * let a download from `<a download>` be intercepted).
  *
  * Links are fetched with Node's HTTP client rather than Playwright's request client on
  * purpose: Playwright writes request headers, cookies included, into the call log of a
@@ -22,6 +27,8 @@ export interface AttachmentSource {
   /** What the page said about the file name; the server's Content-Disposition wins over all of it. */
   hints: { downloadAttr?: string; title?: string; ariaLabel?: string; text?: string };
   url?: string;
+  /** The page the attachment was found on (for the file's Mark-of-the-Web). */
+  referrerUrl?: string;
   /** Clicks the attachment and returns the browser download it started. */
   trigger?: () => Promise<Download>;
 }
@@ -39,12 +46,15 @@ export interface DownloadOptions {
   /** Base delay of the exponential backoff between attempts. */
   backoffMs?: number;
   onRetry?: (message: string) => void;
+  /** Decides whether saved files get Windows' Mark-of-the-Web; default: this machine's. */
+  platform?: NodeJS.Platform;
 }
 
 /** A file that could not be downloaded completely; the PO goes on with its other files. */
 export class AttachmentDownloadError extends Error {
+  /** `attempts` 0: refused without a request. */
   constructor(readonly what: string, readonly reason: string, readonly attempts: number) {
-    super(`${what}: ${reason} (${attempts} attempt${attempts === 1 ? '' : 's'})`);
+    super(`${what}: ${reason}${attempts ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : ''}`);
     this.name = 'AttachmentDownloadError';
   }
 }
@@ -69,30 +79,12 @@ const describe = (error: unknown): string => {
   return `${(error as Error).message.split('\n')[0]}${detail ? ` (${detail})` : ''}`;
 };
 
-const tempName = (folder: string) => path.join(folder, `.${crypto.randomBytes(6).toString('hex')}.part`);
-
-function onSignInPage(url: string, coupaOrigin: string): boolean {
-  const landed = new URL(url);
-  return landed.origin !== coupaOrigin || /\/sessions\/new/.test(landed.pathname);
-}
-
-async function windowCookieHeader(context: BrowserContext, url: string): Promise<string> {
-  return (await context.cookies(url)).map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
-/**
- * Node's fetch drops the Cookie header when a redirect leaves the origin (e.g. to a
- * storage host or to the identity provider), as a browser would.
- */
-async function request(url: string, method: 'GET' | 'HEAD', options: DownloadOptions): Promise<Response> {
+/** One request through requestFromTenant; network failures are worth another attempt. */
+async function request(url: string, method: 'GET' | 'HEAD', options: DownloadOptions): Promise<TenantResponse> {
   try {
-    return await fetch(url, {
-      method,
-      redirect: 'follow',
-      headers: { cookie: await windowCookieHeader(options.context, url) },
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
+    return await requestFromTenant(url, { method, context: options.context, coupaOrigin: options.coupaOrigin, signal: AbortSignal.timeout(options.timeoutMs) });
   } catch (error) {
+    if (error instanceof RedirectError) throw new AbortError(error.message);
     throw new TransientDownloadError(`request failed: ${describe(error)}`);
   }
 }
@@ -124,11 +116,9 @@ function checkLength(declared: string | null, received: number): void {
 }
 
 async function fetchLink(url: string, options: DownloadOptions): Promise<Landed> {
-  const response = await request(url, 'GET', options);
-  if (onSignInPage(response.url, options.coupaOrigin)) {
-    await response.body?.cancel();
-    throw new SessionExpired('Coupa asked for a sign-in');
-  }
+  const answer = await request(url, 'GET', options);
+  if (answer.kind === 'sign-in') throw new SessionExpired('Coupa asked for a sign-in');
+  const { response } = answer;
   if (response.status >= 500) throw new TransientDownloadError(`server answered HTTP ${response.status}`);
   if (response.status >= 400) throw new AbortError(`server answered HTTP ${response.status}`);
   const contentDisposition = response.headers.get('content-disposition') ?? undefined;
@@ -136,13 +126,13 @@ async function fetchLink(url: string, options: DownloadOptions): Promise<Landed>
     await response.body?.cancel();
     throw new AbortError('server sent a web page instead of the file');
   }
-  const tempPath = tempName(options.folder);
+  const tempPath = temporaryFileIn(options.folder);
   try {
     const { bytes, sha256 } = await streamToDisk(response.body ?? new ReadableStream(), tempPath).catch((error) => {
       throw new TransientDownloadError(`transfer interrupted: ${describe(error)}`);
     });
     checkLength(response.headers.get('content-length'), bytes);
-    return { tempPath, bytes, sha256, contentDisposition, url: response.url };
+    return { tempPath, bytes, sha256, contentDisposition, url: answer.url };
   } catch (error) {
     fs.rmSync(tempPath, { force: true });
     throw error;
@@ -156,7 +146,7 @@ async function fetchLink(url: string, options: DownloadOptions): Promise<Landed>
  */
 async function fetchByBrowser(trigger: () => Promise<Download>, options: DownloadOptions): Promise<Landed> {
   const download = await trigger();
-  const tempPath = tempName(options.folder);
+  const tempPath = temporaryFileIn(options.folder);
   try {
     let timer: NodeJS.Timeout | undefined;
     const failure = await Promise.race([
@@ -165,14 +155,14 @@ async function fetchByBrowser(trigger: () => Promise<Download>, options: Downloa
     ]).finally(() => clearTimeout(timer));
     if (failure) throw new TransientDownloadError(`browser download failed: ${failure}`);
     const { bytes, sha256 } = await streamToDisk(Readable.toWeb(fs.createReadStream(await download.path())) as ReadableStream<Uint8Array>, tempPath);
-    const head = await request(download.url(), 'HEAD', options).catch(() => undefined);
-    const trusted = head && head.ok && !onSignInPage(head.url, options.coupaOrigin);
-    checkLength(trusted ? head.headers.get('content-length') : null, bytes);
+    const answer = await request(download.url(), 'HEAD', options).catch(() => undefined);
+    const head = answer?.kind === 'response' && answer.response.ok ? answer.response : undefined;
+    checkLength(head ? head.headers.get('content-length') : null, bytes);
     return {
       tempPath,
       bytes,
       sha256,
-      contentDisposition: (trusted && head.headers.get('content-disposition')) || undefined,
+      contentDisposition: head?.headers.get('content-disposition') || undefined,
       url: download.url(),
       suggestedName: download.suggestedFilename(),
     };
@@ -184,35 +174,12 @@ async function fetchByBrowser(trigger: () => Promise<Download>, options: Downloa
   }
 }
 
-/**
- * Gives the complete file its final name without ever replacing a file: a hard link fails
- * when the name exists, so two writers can never end up on the same path; the loser takes
- * the next free `name (n).ext`.
- */
-function moveIntoPlace(tempPath: string, folder: string, wanted: string, taken: Set<string>): string {
-  for (;;) {
-    const name = uniqueFileName(wanted, taken);
-    taken.add(name.toLowerCase());
-    const target = resolveInside(folder, name);
-    try {
-      fs.linkSync(tempPath, target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      // File systems without hard links (FAT/exFAT drives, some shares): check, then rename.
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '')) throw error;
-      if (fs.existsSync(target)) continue;
-      fs.renameSync(tempPath, target);
-      return target;
-    }
-    fs.unlinkSync(tempPath);
-    return target;
-  }
-}
-
 /** Downloads one attachment into the PO folder, retrying interrupted and failed transfers with backoff. */
 export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
-  const what = source.url ?? `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text ?? 'attachment'}" (JavaScript download)`;
+  const what = source.url ? withoutQuery(source.url) : `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text ?? 'attachment'}" (JavaScript download)`;
+  if (source.url && !isTenantUrl(source.url, options.coupaOrigin)) {
+    throw new AttachmentDownloadError(what, `a link to another host, not fetched: only ${options.coupaOrigin} is trusted with the window's session`, 0);
+  }
   let attempts = 0;
   let landed: Landed;
   try {
@@ -250,6 +217,7 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
       href: landed.url,
     }),
   );
-  const target = moveIntoPlace(landed.tempPath, options.folder, wanted, options.taken);
+  const target = placeWithoutClobber(landed.tempPath, options.folder, wanted, options.taken);
+  markOfTheWeb(target, { hostUrl: landed.url, referrerUrl: source.referrerUrl }, options.platform);
   return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
 }

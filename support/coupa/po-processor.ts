@@ -21,6 +21,7 @@ import {
 import { AuthenticationLostError, InfrastructureFault, isWindowGone, WindowGoneError } from './job-errors.js';
 import { convertMsgToPdf, MsgPdfWriteError } from '../msg/msg-to-pdf.js';
 import { BrokenMsgError } from '../msg/parse-msg.js';
+import { withoutQuery } from '../shared/url-text.js';
 
 export type ProcessorSettings = Pick<
   Settings,
@@ -56,16 +57,17 @@ const isTimeout = (error: unknown) => error instanceof Error && (error.name === 
  */
 async function openWithRetry(ctx: PoJobContext, url: string, what: string): Promise<PageOutcome> {
   const coupaOrigin = ctx.settings.coupaBaseUrl.origin;
+  const shown = withoutQuery(url);
   let lastError: unknown;
   try {
     const page = await pRetry(
       async () => {
         const opened = await openCoupaPage(ctx.page, url, { timeoutMs: ctx.settings.pageTimeoutMs, coupaOrigin }).catch((error: unknown) => {
-          throw isWindowGone(error) ? new AbortError(new WindowGoneError(`opening ${what} ${url}`)) : error;
+          throw isWindowGone(error) ? new AbortError(new WindowGoneError(`opening ${what} ${shown}`)) : error;
         });
         if (opened.verdict.kind === 'sign-in-required') {
           throw new AbortError(
-            new AuthenticationLostError(`opening ${what} ${url} landed on the ${opened.verdict.where} (${opened.url}): the window is not signed in`),
+            new AuthenticationLostError(`opening ${what} ${shown} landed on the ${opened.verdict.where} (${withoutQuery(opened.url)}): the window is not signed in`),
           );
         }
         if (opened.verdict.kind === 'server-error') throw new TransientPageError(`HTTP ${opened.verdict.httpStatus}`);
@@ -77,7 +79,7 @@ async function openWithRetry(ctx: PoJobContext, url: string, what: string): Prom
         factor: 2,
         onFailedAttempt: ({ error, retriesLeft }) => {
           lastError = error;
-          if (retriesLeft > 0) ctx.log(`${what} ${url}: ${error.message.split('\n')[0]}; retrying (${retriesLeft} left)`);
+          if (retriesLeft > 0) ctx.log(`${what} ${shown}: ${error.message.split('\n')[0]}; retrying (${retriesLeft} left)`);
         },
       },
     );
@@ -86,10 +88,10 @@ async function openWithRetry(ctx: PoJobContext, url: string, what: string): Prom
     if (error instanceof InfrastructureFault) throw error;
     const attempts = ctx.settings.pageRetries + 1;
     if (isTimeout(error) || isTimeout(lastError)) {
-      return { ok: false, status: 'TIMEOUT', message: `${what} did not load within ${ctx.settings.pageTimeoutMs} ms (${attempts} attempts): ${url}` };
+      return { ok: false, status: 'TIMEOUT', message: `${what} did not load within ${ctx.settings.pageTimeoutMs} ms (${attempts} attempts): ${shown}` };
     }
     const reason = error instanceof TransientPageError ? `server answered ${error.message}` : (error as Error).message.split('\n')[0];
-    return { ok: false, status: 'FAILED', message: `${what} could not be opened after ${attempts} attempts (${reason}): ${url}` };
+    return { ok: false, status: 'FAILED', message: `${what} could not be opened after ${attempts} attempts (${reason}): ${shown}` };
   }
 }
 
@@ -104,12 +106,13 @@ function nameHintOf(attachment: DiscoveredAttachment): string {
 }
 
 function toSources(ctx: PoJobContext, attachments: DiscoveredAttachment[], source: 'PO' | 'PR'): AttachmentSource[] {
+  const referrerUrl = ctx.page.url();
   return attachments.map((attachment) => {
     const { downloadAttr, title, ariaLabel, text } = attachment;
     const hints = { downloadAttr, title, ariaLabel, text };
     return attachment.href
-      ? { source, hints, url: attachment.href }
-      : { source, hints, trigger: () => clickForDownload(ctx.page, attachment, ctx.settings.pageTimeoutMs) };
+      ? { source, hints, referrerUrl, url: attachment.href }
+      : { source, hints, referrerUrl, trigger: () => clickForDownload(ctx.page, attachment, ctx.settings.pageTimeoutMs) };
   });
 }
 
@@ -240,7 +243,7 @@ export async function processPo(ctx: PoJobContext, po: PlannedPo): Promise<PoRes
           notes.push(`PR fallback: ${why}, but ${pr.message}`);
         } else if (pr.page.verdict.kind === 'error-page') {
           requisitionBlocked = true;
-          notes.push(`PR fallback: ${why}, but the requisition is not accessible (Coupa shows ${pr.page.verdict.shows}, ${prUrl})`);
+          notes.push(`PR fallback: ${why}, but the requisition is not accessible (Coupa shows ${pr.page.verdict.shows}, ${withoutQuery(prUrl)})`);
         } else {
           const fromPr = await readAttachments(ctx, 'PR');
           coupaUrl = prUrl;

@@ -24,6 +24,8 @@ export interface InputTable {
   rows: InputRow[];
   /** Of the raw bytes, so a resumed run can tell whether the input changed. */
   sha256: string;
+  /** What the operator should know but that does not stop the run, each naming the file and rows. */
+  warnings: string[];
 }
 
 export const PO_NUMBER_COLUMN = 'PO_NUMBER';
@@ -41,11 +43,39 @@ export class InputError extends OperatorError {
 
 const SUPPORTED_EXTENSIONS = new Set(['.csv', '.txt']);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const REPLACEMENT = '\ufffd';
 
 /** Index of the first header equal to `name`, ignoring case and surrounding spaces; -1 when absent. */
 export function findColumn(headers: readonly string[], name: string): number {
   const wanted = name.trim().toUpperCase();
   return headers.findIndex((header) => header.trim().toUpperCase() === wanted);
+}
+
+/** `A`, `B`, … `Z`, `AA`: the column as Excel names it. */
+function columnLetter(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+/** The one PO_NUMBER column; none, or two of them (which would be a guess), stop the run. */
+export function poNumberColumn(headers: readonly string[], file: string): number {
+  const matches = headers.flatMap((header, index) => (header.trim().toUpperCase() === PO_NUMBER_COLUMN ? [index] : []));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    const named = matches.map((index) => `${columnLetter(index)} ("${headers[index]}")`).join(' and ');
+    throw new InputError(`Input file ${file} has ${matches.length} ${PO_NUMBER_COLUMN} columns, ${named}: it is not clear which one holds the PO numbers`, {
+      file,
+      rowNumber: 1,
+      advice: `Keep one ${PO_NUMBER_COLUMN} column: rename or delete the others in the first row.`,
+    });
+  }
+  const found = headers.filter((header) => header !== '').map((header) => `"${header}"`);
+  throw new InputError(`Input file ${file} has no ${PO_NUMBER_COLUMN} column (columns found: ${found.length ? found.join(', ') : 'none'})`, {
+    file,
+    rowNumber: 1,
+    advice: `Name the column holding the PO numbers ${PO_NUMBER_COLUMN} in the first row (any case).`,
+  });
 }
 
 /**
@@ -57,7 +87,7 @@ export function readInputFile(file: string): InputTable {
   checkIsFile(absolute);
   checkExtension(absolute);
   const bytes = readBytes(absolute);
-  const { text, encoding } = decode(bytes, absolute);
+  const { text, encoding, damaged } = decode(bytes, absolute);
 
   if (text.trim() === '') {
     throw new InputError(`Input file ${absolute} is empty: it contains no PO rows`, {
@@ -70,17 +100,7 @@ export function readInputFile(file: string): InputTable {
   const records = parseRecords(text, delimiter, absolute);
   const headers = (records[0] ?? []).map((header) => header.trim());
 
-  if (findColumn(headers, PO_NUMBER_COLUMN) < 0) {
-    const found = headers.filter((header) => header !== '').map((header) => `"${header}"`);
-    throw new InputError(
-      `Input file ${absolute} has no ${PO_NUMBER_COLUMN} column (columns found: ${found.length ? found.join(', ') : 'none'})`,
-      {
-        file: absolute,
-        rowNumber: 1,
-        advice: `Name the column holding the PO numbers ${PO_NUMBER_COLUMN} in the first row (any case).`,
-      },
-    );
-  }
+  poNumberColumn(headers, absolute);
 
   const rows: InputRow[] = [];
   records.slice(1).forEach((record, index) => {
@@ -106,7 +126,18 @@ export function readInputFile(file: string): InputTable {
     headers,
     rows,
     sha256: createHash('sha256').update(bytes).digest('hex'),
+    warnings: damaged ? [damagedBytesWarning(absolute, records)] : [],
   };
+}
+
+/** Which spreadsheet rows hold the bytes that were not UTF-8 (shown as U+FFFD); the header is row 1. */
+function damagedBytesWarning(file: string, records: string[][]): string {
+  const rows = records.flatMap((record, index) => (record.some((cell) => cell.includes(REPLACEMENT)) ? [index + 1] : []));
+  const where = rows.length === 1 ? `row ${rows[0]}` : `rows ${rows.join(', ')}`;
+  return (
+    `Input file ${file} is UTF-8 except for ${where}, which ${rows.length === 1 ? 'has' : 'have'} bytes that are not valid UTF-8; ` +
+    `they read as "${REPLACEMENT}". Check ${where} (the rest of the file is read as it is), and save the file again as "CSV UTF-8".`
+  );
 }
 
 export function checkIsFile(file: string): void {
@@ -165,10 +196,8 @@ function checkExtension(file: string): void {
   );
 }
 
-function decode(bytes: Buffer, file: string): { text: string; encoding: InputEncoding } {
-  if (bytes.subarray(0, 3).equals(UTF8_BOM)) {
-    return { text: bytes.subarray(3).toString('utf8'), encoding: 'utf-8-bom' };
-  }
+function decode(bytes: Buffer, file: string): { text: string; encoding: InputEncoding; damaged: boolean } {
+  const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
   // Excel's "Unicode Text" export; decoding it as Windows-1252 would turn every header into noise.
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw new InputError(`Input file ${file} is UTF-16 encoded, which is not supported`, {
@@ -176,10 +205,18 @@ function decode(bytes: Buffer, file: string): { text: string; encoding: InputEnc
       advice: 'In Excel use File > Save As > "CSV UTF-8 (Comma delimited)".',
     });
   }
-  const utf8 = strictUtf8(bytes);
-  if (utf8 !== undefined) return { text: utf8, encoding: 'utf-8' };
-  // Not valid UTF-8: Excel's legacy "CSV (Comma delimited)" export on Western Windows.
-  return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' };
+  const body = bom ? bytes.subarray(3) : bytes;
+  const encoding = bom ? 'utf-8-bom' : 'utf-8';
+  const utf8 = strictUtf8(body);
+  if (utf8 !== undefined) return { text: utf8, encoding, damaged: false };
+  // Not valid UTF-8: Excel's legacy "CSV (Comma delimited)" export on Western Windows, unless
+  // the file says it is UTF-8 (BOM) or is UTF-8 text (accented letters as UTF-8) with a few
+  // stray bytes, which read as Windows-1252 would turn every "Müller" into "MÃ¼ller".
+  const lenient = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
+  const stray = lenient.split(REPLACEMENT).length - 1;
+  const multiByte = (lenient.match(/[^\u0000-\u007f\ufffd]/gu) ?? []).length;
+  if (bom || (multiByte > 0 && multiByte >= stray)) return { text: lenient, encoding, damaged: true };
+  return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252', damaged: false };
 }
 
 function strictUtf8(bytes: Buffer): string | undefined {

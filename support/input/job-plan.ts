@@ -1,5 +1,5 @@
 import { isTrackingColumn } from '../output/tracking-columns.js';
-import { findColumn, InputError, PO_NUMBER_COLUMN, type InputDelimiter, type InputTable } from './input-reader.js';
+import { findColumn, poNumberColumn, type InputDelimiter, type InputTable } from './input-reader.js';
 import { parsePoNumber } from './po-number.js';
 
 export interface PlannedPo {
@@ -41,14 +41,7 @@ export const HIERARCHY_SEPARATOR = '<|>';
  * the same tests in the same order.
  */
 export function buildJobPlan(table: InputTable): JobPlan {
-  const poColumn = findColumn(table.headers, PO_NUMBER_COLUMN);
-  if (poColumn < 0) {
-    throw new InputError(`Input file ${table.file} has no ${PO_NUMBER_COLUMN} column`, {
-      file: table.file,
-      rowNumber: 1,
-      advice: `Name the column holding the PO numbers ${PO_NUMBER_COLUMN} in the first row (any case).`,
-    });
-  }
+  const poColumn = poNumberColumn(table.headers, table.file);
   const statusColumn = findColumn(table.headers, STATUS_COLUMN);
   const levelColumns = hierarchyColumns(table.headers);
 

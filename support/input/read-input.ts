@@ -1,10 +1,17 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { checkIsFile, InputError, readBytes, readInputFile, type InputTable } from './input-reader.js';
+import { noticeOnce } from '../shared/operator-notice.js';
 import { readXlsxInput } from './xlsx-reader.js';
 
-/** The operator's PO list, CSV or Excel, chosen by the file's extension. */
+/** The operator's PO list, CSV or Excel, chosen by the file's extension; its warnings are told to the operator. */
 export async function readInput(file: string): Promise<InputTable> {
+  const table = await readTable(file);
+  for (const warning of table.warnings) noticeOnce(warning);
+  return table;
+}
+
+async function readTable(file: string): Promise<InputTable> {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.xlsx') return readXlsxInput(file);
   if (extension === '.csv' || extension === '.txt') return readInputFile(file);

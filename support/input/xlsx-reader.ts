@@ -3,12 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { checkCompoundFile } from '../shared/compound-file-check.js';
+import { inflatesWithin, readZipDirectory, ZipStructureError, type ZipEntry } from '../shared/zip-entries.js';
 import { InputError, PO_NUMBER_COLUMN, type InputRow, type InputTable } from './input-reader.js';
 
 /** The sheet operators keep their PO list in (matched ignoring case). */
 export const PO_SHEET = 'PO_Data';
 
 const OLE_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+/**
+ * exceljs holds a workbook's unpacked XML many times over (about 25 times: 27 MB of sheet
+ * XML, 100,000 rows of five columns, take 700 MB), so a small file that unpacks to much
+ * more is refused before it is loaded. A longer list fits in a CSV file.
+ */
+export const MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
 
 /**
  * Reads the `PO_Data` sheet of an Excel workbook into the same table the CSV reader
@@ -72,6 +79,7 @@ export async function readXlsxInput(file: string): Promise<InputTable> {
     headers,
     rows,
     sha256: createHash('sha256').update(bytes).digest('hex'),
+    warnings: [],
   };
 }
 
@@ -113,6 +121,7 @@ async function loadWorkbook(bytes: Buffer, file: string): Promise<ExcelJS.Workbo
       advice: 'Open it in Excel and use File > Save As > "Excel Workbook (*.xlsx)".',
     });
   }
+  checkUnpackedSize(bytes, file);
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs types its Buffer parameter as an ArrayBuffer; at run time it takes Node's Buffer.
@@ -126,6 +135,35 @@ async function loadWorkbook(bytes: Buffer, file: string): Promise<ExcelJS.Workbo
   }
   return workbook;
 }
+
+/** Sizes from the zip's central directory first; then each entry must really unpack to no more than it declares. */
+function checkUnpackedSize(bytes: Buffer, file: string): void {
+  let entries: ZipEntry[];
+  let honest: boolean;
+  try {
+    entries = readZipDirectory(bytes);
+    const declared = entries.reduce((total, entry) => total + entry.uncompressedSize, 0);
+    if (declared > MAX_UNPACKED_BYTES) throw tooLarge(file, `unpacks to ${megabytes(declared)}`);
+    honest = entries.every((entry) => inflatesWithin(bytes, entry, entry.uncompressedSize));
+  } catch (error) {
+    if (!(error instanceof ZipStructureError)) throw error;
+    throw new InputError(`Input file ${file} cannot be read as an Excel workbook (${error.message})`, {
+      file,
+      advice: 'The file is damaged or is not an .xlsx workbook. Open it in Excel and save it again as "Excel Workbook (*.xlsx)", or export the list as CSV.',
+      cause: error,
+    });
+  }
+  if (!honest) throw tooLarge(file, 'unpacks to more than its own table of contents declares');
+}
+
+function tooLarge(file: string, what: string): InputError {
+  return new InputError(`Workbook ${file} ${what}; workbooks that unpack to more than ${megabytes(MAX_UNPACKED_BYTES)} are not loaded (they would take gigabytes of memory)`, {
+    file,
+    advice: `If the PO list really is that long, save sheet ${PO_SHEET} as "CSV UTF-8 (Comma delimited)" and point INPUT_CSV at the .csv file; otherwise the workbook is damaged or not what it seems: open it in Excel and save it again.`,
+  });
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 /**
  * A cell as the operator reads it: whole numbers in full (no `.0`, no `1.5E+7`), other

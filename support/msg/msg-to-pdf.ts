@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from '@playwright/test';
+import { namesIn, placeWithoutClobber, temporaryFileIn } from '../output/no-clobber.js';
 import { OperatorError } from '../shared/operator-error.js';
 import { renderMessageHtml } from './message-html.js';
 import { BrokenMsgError, parseMsg } from './parse-msg.js';
@@ -13,22 +14,23 @@ export class MsgPdfWriteError extends OperatorError {
 }
 
 /**
- * `quote.msg` → `quote.pdf`; when a PDF of that name is already there (often the supplier
- * sent both), `quote.msg.pdf`, a name only this converter produces, so an earlier
- * conversion of the same message is replaced rather than multiplied.
+ * `quote.msg` → `quote.pdf`; when that name is taken (often the supplier sent both),
+ * `quote.msg.pdf`. Only a wish: the PDF is placed without replacing any file, so a taken
+ * `quote.msg.pdf` (a downloaded attachment too) leads to `quote.msg (2).pdf`.
  */
-export function pdfPathFor(msgPath: string, exists: (file: string) => boolean): string {
-  const extension = path.extname(msgPath);
-  const stem = extension.toLowerCase() === '.msg' ? msgPath.slice(0, -extension.length) : msgPath;
+export function pdfNameFor(msgName: string, taken: ReadonlySet<string>): string {
+  const extension = path.extname(msgName);
+  const stem = extension.toLowerCase() === '.msg' ? msgName.slice(0, -extension.length) : msgName;
   const plain = `${stem}.pdf`;
-  return exists(plain) ? `${msgPath}.pdf` : plain;
+  return taken.has(plain.toLowerCase()) ? `${msgName}.pdf` : plain;
 }
 
 /**
  * Renders the message at `msgPath` as a PDF beside it, in a new tab of the job's own
  * browser (page.pdf() works headless and headed in Chromium). The tab may not reach the
  * network: every request is aborted, so a tracking pixel cannot report the download.
- * The .msg is only read. Throws BrokenMsgError for a file that is not a readable message.
+ * The .msg and every other file in its folder are only read, never replaced (the PDF is
+ * placed like a download). Throws BrokenMsgError for a file that is not a readable message.
  */
 export async function convertMsgToPdf(context: BrowserContext, msgPath: string): Promise<{ pdfPath: string }> {
   let bytes: Buffer;
@@ -54,14 +56,16 @@ export async function convertMsgToPdf(context: BrowserContext, msgPath: string):
     await page.close().catch(() => undefined);
   }
 
-  const pdfPath = pdfPathFor(msgPath, fs.existsSync);
-  const temporary = `${pdfPath}.tmp`;
+  const folder = path.dirname(msgPath);
+  const temporary = temporaryFileIn(folder);
+  let wanted = pdfNameFor(path.basename(msgPath), new Set());
   try {
-    await fs.promises.writeFile(temporary, pdf);
-    await fs.promises.rename(temporary, pdfPath);
+    await fs.promises.writeFile(temporary, pdf, { flag: 'wx' });
+    const taken = namesIn(folder);
+    wanted = pdfNameFor(path.basename(msgPath), taken);
+    return { pdfPath: placeWithoutClobber(temporary, folder, wanted, taken) };
   } catch (error) {
     await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
-    throw new MsgPdfWriteError(pdfPath, error);
+    throw new MsgPdfWriteError(path.join(folder, wanted), error);
   }
-  return { pdfPath };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parse as parseContentDisposition } from 'content-disposition';
 import { OperatorError } from '../shared/operator-error.js';
-import { WINDOWS_RESERVED_NAME } from './folder-names.js';
+import { INVISIBLE_CHARACTERS, WINDOWS_RESERVED_NAME } from './folder-names.js';
 
 /**
  * Attachment file names: where a name comes from, and how it is made safe to write on
@@ -109,9 +109,8 @@ function meaningful(value: string | null | undefined): string | undefined {
   return trimmed && !GENERIC_NAMES.has(trimmed.toLowerCase()) ? trimmed : undefined;
 }
 
-// Forbidden on Windows, plus control characters and the bidirectional overrides that make
-// `invoice‮fdp.exe` display as `invoiceexe.pdf`.
-const UNSAFE_IN_FILE = /[<>:"/\\|?*\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/gu;
+// Forbidden on Windows, plus control characters.
+const UNSAFE_IN_FILE = /[<>:"/\\|?*\u0000-\u001f\u007f]/gu;
 
 export interface FileNameOptions {
   /** In characters; the UTF-8 length is capped at 240 bytes as well. */
@@ -122,7 +121,8 @@ export interface FileNameOptions {
 export function sanitizeFileName(name: string, options: FileNameOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const lastComponent = name.split(/[/\\]/).filter((part) => part.trim() !== '').at(-1) ?? '';
-  const result = capLength(trimEnds(lastComponent.normalize('NFC').replace(UNSAFE_IN_FILE, '_')), maxLength);
+  const visible = lastComponent.normalize('NFC').replace(INVISIBLE_CHARACTERS, '');
+  const result = capLength(trimEnds(visible.replace(UNSAFE_IN_FILE, '_')), maxLength);
   if (result === '') return DEFAULT_FILE_NAME;
   // A leading dot hides the file on macOS and Linux (and `.`/`..` are no names); device names are not files on Windows.
   const needsPrefix = result.startsWith('.') || WINDOWS_RESERVED_NAME.test(result.split('.')[0].trimEnd());

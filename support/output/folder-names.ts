@@ -9,11 +9,18 @@ const MAX_SEGMENT_LENGTH = 50;
 const UNKNOWN = 'Unknown';
 // The old tool's set (`<>:"/\|?*&` and whitespace) plus control characters, which Windows refuses.
 const UNSAFE_IN_FOLDER = /[<>:"/\\|?*&\s\u0000-\u001f\u007f]/gu;
-/** Windows device names, reserved with any extension and in any case (COM¹-³ included). */
-export const WINDOWS_RESERVED_NAME = /^(CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])$/i;
+/** Windows device names, reserved with any extension and in any case (COM0, COM¹-³ and the console's CONIN$/CONOUT$ included). */
+export const WINDOWS_RESERVED_NAME = /^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
+/**
+ * Characters that show nothing, removed from names: zero-width space, word joiner and
+ * invisible operators, soft hyphen, byte-order mark, and every direction mark, embedding,
+ * override and isolate (`invoice\u202Efdp.exe` displays as `invoiceexe.pdf`). Zero-width
+ * (non-)joiners stay: Persian and Indic words and emoji sequences need them.
+ */
+export const INVISIBLE_CHARACTERS = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/gu;
 
 export function cleanFolderSegment(raw: string): string {
-  const replaced = raw.normalize('NFC').replace(UNSAFE_IN_FOLDER, '_');
+  const replaced = raw.normalize('NFC').replace(INVISIBLE_CHARACTERS, '').replace(UNSAFE_IN_FOLDER, '_');
   return finishSegment(replaced);
 }
 

@@ -129,14 +129,22 @@ function localParts(date: Date) {
 }
 
 /**
- * Spreadsheets execute cells starting with `=`, `+`, `-` or `@` (and tab/CR, which they
- * skip before looking): an attachment or supplier name must not become a formula (CSV
- * injection). A leading `'` makes Excel show the text as typed. Plain numbers such as
- * `-12.50` cannot be formulas and are left alone so amounts stay numbers.
+ * What a spreadsheet skips before it looks for a formula (spaces of every kind, NBSP, line
+ * breaks, zero-width space), then a formula character in its ASCII, full-width (`＝`) or
+ * small (`﹦`) form, which East Asian input methods type and some spreadsheets fold.
+ */
+const FORMULA_START = /^[\s\u200b]*[=+\-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b]/u;
+const PLAIN_NUMBER = /^\s*[-+]?\d+([.,]\d+)?\s*$/;
+
+/**
+ * Spreadsheets execute cells starting with `=`, `+`, `-` or `@`, also after leading white
+ * space, and skip a leading tab or CR: an attachment or supplier name must not become a
+ * formula (CSV injection). A leading `'` makes Excel show the text as typed. Plain numbers
+ * such as `-12.50` cannot be formulas and are left alone so amounts stay numbers.
  */
 export function neutralizeFormula(value: string): string {
-  if (/^[-+]?\d+([.,]\d+)?$/.test(value)) return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  if (PLAIN_NUMBER.test(value)) return value;
+  return FORMULA_START.test(value) || /^[\t\r]/.test(value) ? `'${value}` : value;
 }
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { PROJECT_ROOT, startJob } from '../../commands/job-process.js';
 import { createJobHarness, processesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
@@ -85,4 +86,53 @@ test('a misconfigured profile path fails fast and says which setting to fix', as
 test('a browser that does not exist is named before anything starts', async () => {
   const output = await runExpectingRefusal({ BROWSER_EXECUTABLE: path.join(harness.root, 'no-browser') });
   expect(output).toContain('BROWSER_EXECUTABLE');
+});
+
+test('a download folder or an http:// tenant on the network is refused, each naming its setting', async () => {
+  const inside = path.join(harness.userDataDir, 'Default', 'Coupa downloads');
+  const output = await runExpectingRefusal({ DOWNLOAD_DIR: inside, COUPA_BASE_URL: 'http://coupa.example.com' });
+  expect(output).toContain(`DOWNLOAD_DIR (${inside}) is inside the browser profile folder EDGE_PROFILE_DIR (${harness.userDataDir})`);
+  expect(output).toContain('COUPA_BASE_URL="http://coupa.example.com" must start with https://');
+  expect(harness.runRoots(inside)).toEqual([]);
+});
+
+test('a temporary folder inside the browser profile folder is refused before anything is copied', async () => {
+  const inside = path.join(harness.userDataDir, 'tmp');
+  fs.mkdirSync(inside, { recursive: true });
+  try {
+    const output = await runExpectingRefusal({ TMPDIR: inside });
+    expect(output).toContain(`The temporary folder (${inside}, from TMPDIR) is inside the browser profile folder EDGE_PROFILE_DIR (${harness.userDataDir})`);
+    expect(fs.readdirSync(inside).filter((name) => name.startsWith('coupa-downloads-')), 'no snapshot or clone folder').toEqual([]);
+  } finally {
+    fs.rmSync(inside, { recursive: true, force: true });
+  }
+});
+
+test('two PO_NUMBER columns stop the run, naming the file and the columns', async () => {
+  const file = writeInput('twice.csv', 'PO_NUMBER;Supplier;po_number\r\nPO4100001;Acme;PO4100002\r\n');
+  const output = await runExpectingRefusal({ INPUT_CSV: file });
+  expect(output).toContain(`Input file ${file} has 2 PO_NUMBER columns, A ("PO_NUMBER") and C ("po_number")`);
+});
+
+test('what does not stop the run is said once, not by every window: no .env, and input rows with damaged bytes', async () => {
+  // UTF-8 with one stray Windows-1252 byte in row 3: "Müller" must stay "Müller" in folders and reports.
+  const file = writeInput(
+    'mostly-utf8.csv',
+    Buffer.concat([Buffer.from('PO_NUMBER;Note;<|>;Region\r\nPO4100001;Müller;;Bayern\r\nPO4100002;Caf', 'utf8'), Buffer.from([0xe9]), Buffer.from(';;Köln\r\n', 'utf8')]),
+  );
+  const folder = fs.mkdtempSync(path.join(harness.root, 'no-env-'));
+  const job = startJob({
+    env: { ...harness.env, ENV_FILE: '', INPUT_CSV: file, WORKERS: '2' },
+    args: ['--config', path.join(PROJECT_ROOT, 'playwright.config.ts'), '--workers=2'],
+    cwd: folder,
+  });
+  const { code, output } = await job.done;
+  expect(code, output).toBe(0);
+  const said = (text: string) => output.split(text).length - 1;
+  expect(said(`no .env found in ${folder}`), output).toBe(1);
+  expect(said(`Input file ${file} is UTF-8 except for row 3, which has bytes that are not valid UTF-8`), output).toBe(1);
+  const results = [...harness.journal().values()];
+  expect(results.map((result) => result.status)).toEqual(['COMPLETED', 'COMPLETED']);
+  expect(new Set(results.map((result) => result.window)).size, 'both windows worked').toBe(2);
+  expect(results.map((result) => path.basename(path.dirname(result.downloadFolder))).sort()).toEqual(['Bayern', 'Köln']);
 });

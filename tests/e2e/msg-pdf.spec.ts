@@ -150,21 +150,24 @@ for (const mode of ['headless', 'headed'] as const) {
       expect(context.pages()).toHaveLength(tabs);
     });
 
-    test('a PDF of the same name already there: the conversion is written as <name>.msg.pdf, the other PDF untouched', async () => {
+    test('PDFs of the same name already there are never replaced: the conversion takes <name>.msg.pdf, then the next free name', async () => {
       const msgPath = path.join(root, 'Quote.msg');
-      const existing = path.join(root, 'Quote.pdf');
+      const own = path.join(root, 'Quote.pdf');
       fs.writeFileSync(msgPath, writeMsgFile(simulatedMessage('71000217')));
-      fs.writeFileSync(existing, '%PDF-1.4 the supplier\'s own quote');
+      fs.writeFileSync(own, "%PDF-1.4 the supplier's own quote");
 
       const first = await convertMsgToPdf(context, msgPath);
       expect(first.pdfPath).toBe(path.join(root, 'Quote.msg.pdf'));
-      expect(fs.readFileSync(existing, 'utf8')).toBe('%PDF-1.4 the supplier\'s own quote');
+      expect(fs.readFileSync(own, 'utf8')).toBe("%PDF-1.4 the supplier's own quote");
 
-      fs.writeFileSync(first.pdfPath, 'stale');
+      // As if the supplier had also attached a file called Quote.msg.pdf: it was downloaded, its checksum is in the journal.
+      fs.writeFileSync(first.pdfPath, 'downloaded attachment');
       const again = await convertMsgToPdf(context, msgPath);
-      expect(again.pdfPath).toBe(first.pdfPath);
+      expect(again.pdfPath).toBe(path.join(root, 'Quote.msg (2).pdf'));
       expect(fs.readFileSync(again.pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
-      expect(fs.readdirSync(root).filter((name) => name.startsWith('Quote')).sort()).toEqual(['Quote.msg', 'Quote.msg.pdf', 'Quote.pdf']);
+      expect(fs.readFileSync(first.pdfPath, 'utf8')).toBe('downloaded attachment');
+      expect(fs.readFileSync(own, 'utf8')).toBe("%PDF-1.4 the supplier's own quote");
+      expect(fs.readdirSync(root).filter((name) => name.startsWith('Quote')).sort()).toEqual(['Quote.msg', 'Quote.msg (2).pdf', 'Quote.msg.pdf', 'Quote.pdf']);
     });
 
     test('a simulator attachment converts; a plain-text body is printed line by line', async () => {

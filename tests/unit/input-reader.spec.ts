@@ -229,3 +229,51 @@ test.describe('input errors name the file and say what to do', () => {
     expect(catchInputError(() => readInputFile(file)).message).toContain('UTF-16');
   });
 });
+
+test.describe('a UTF-8 file with a few bytes that are not UTF-8', () => {
+  const utf8 = (text: string) => Buffer.from(text, 'utf8');
+  const stray = Buffer.from([0xe9]);
+
+  test('is read as UTF-8, not as Windows-1252, and the rows with the stray bytes are named', () => {
+    const file = path.join(scratch, 'mostly-utf8.csv');
+    fs.writeFileSync(
+      file,
+      Buffer.concat([utf8('PO_NUMBER;Note;<|>;Supplier\r\nPO4100001;a;;Müller GmbH\r\nPO4100002;Caf'), stray, utf8(';;Søren\r\nPO4100003;"two\r\nlines";;Ærø\r\nPO4100004;x'), stray, utf8(';;y\r\n')]),
+    );
+    const table = readInputFile(file);
+    expect(table.encoding).toBe('utf-8');
+    expect(table.rows.map((row) => row.values[3])).toEqual(['Müller GmbH', 'Søren', 'Ærø', 'y']);
+    expect(table.rows[1]!.values[1]).toBe('Caf\ufffd');
+    expect(table.warnings).toEqual([
+      `Input file ${file} is UTF-8 except for rows 3, 5, which have bytes that are not valid UTF-8; they read as "\ufffd". ` +
+        'Check rows 3, 5 (the rest of the file is read as it is), and save the file again as "CSV UTF-8".',
+    ]);
+  });
+
+  test('with a BOM the file is UTF-8 whatever the bytes, and a stray byte is named too', () => {
+    const file = path.join(scratch, 'bom.csv');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('PO_NUMBER,Note\nPO4100001,'), stray, utf8('\n')]));
+    const table = readInputFile(file);
+    expect(table.encoding).toBe('utf-8-bom');
+    expect(table.warnings).toEqual([expect.stringContaining('UTF-8 except for row 2, which has bytes')]);
+  });
+
+  test('a Windows-1252 file stays Windows-1252, without a warning', () => {
+    const file = path.join(scratch, 'legacy.csv');
+    fs.writeFileSync(file, Buffer.from('PO_NUMBER;Supplier\r\nPO4100001;M\xfcller & S\xf6hne\r\nPO4100002;Caf\xe9\r\n', 'latin1'));
+    const table = readInputFile(file);
+    expect(table.encoding).toBe('windows-1252');
+    expect(table.rows.map((row) => row.values[1])).toEqual(['Müller & Söhne', 'Café']);
+    expect(table.warnings).toEqual([]);
+    expect(readInputFile(fixture('utf8-plain.csv')).warnings).toEqual([]);
+  });
+});
+
+test('two PO_NUMBER columns stop the run, naming the file and both columns', () => {
+  const file = path.join(scratch, 'twice.csv');
+  fs.writeFileSync(file, 'po_number;Supplier;PO_NUMBER \r\nPO4100001;Acme;PO4100002\r\n');
+  const error = catchInputError(() => readInputFile(file));
+  expect(error.message).toBe(`Input file ${file} has 2 PO_NUMBER columns, A ("po_number") and C ("PO_NUMBER"): it is not clear which one holds the PO numbers`);
+  expect(error.advice).toContain('Keep one PO_NUMBER column');
+  expect(error.rowNumber).toBe(1);
+});

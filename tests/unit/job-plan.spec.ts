@@ -14,6 +14,7 @@ function table(headers: string[], rows: string[][]): InputTable {
     headers,
     rows: rows.map((values, index) => ({ rowNumber: index + 2, values })),
     sha256: 'abc',
+    warnings: [],
   };
 }
 

@@ -160,6 +160,18 @@ test.describe('neutralizeFormula', () => {
     ['Acme = best', 'Acme = best'],
     ['', ''],
     ["'=already", "'=already"],
+    [' =1+1', "' =1+1"],
+    ['\u00a0=HYPERLINK("http://evil")', '\'\u00a0=HYPERLINK("http://evil")'],
+    ['\n=cmd', "'\n=cmd"],
+    ['\u3000\u200b+cmd', "'\u3000\u200b+cmd"],
+    ['\uff1dSUM(A1)', "'\uff1dSUM(A1)"],
+    [' \uff0b1', "' \uff0b1"],
+    ['\uff0d2', "'\uff0d2"],
+    ['\uff20SUM(A1)', "'\uff20SUM(A1)"],
+    ['\ufe66cmd', "'\ufe66cmd"],
+    [' -12.50', ' -12.50'],
+    [' Acme', ' Acme'],
+    ['a.pdf;\n=b.pdf', 'a.pdf;\n=b.pdf'],
   ];
   for (const [value, written] of cases) {
     test(`${JSON.stringify(value)} → ${JSON.stringify(written)}`, () => {

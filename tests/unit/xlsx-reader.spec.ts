@@ -9,6 +9,7 @@ import { InputError } from '../../support/input/input-reader.js';
 import { buildJobPlan } from '../../support/input/job-plan.js';
 import { readInput } from '../../support/input/read-input.js';
 import { readXlsxInput } from '../../support/input/xlsx-reader.js';
+import { handMadeZip } from './helpers-input/hand-made-zip.js';
 
 const csvFixture = (name: string) => path.resolve(import.meta.dirname, '../fixtures/input', name);
 
@@ -136,7 +137,33 @@ test.describe('workbooks the job cannot use stop the run with a message naming t
       return undefined;
     })();
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe(`Input file ${file} has no PO_NUMBER column`);
+    expect((error as InputError).message).toBe(`Input file ${file} has no PO_NUMBER column (columns found: "Order", "Comment")`);
+  });
+
+  test('two PO_NUMBER columns: the file and both columns are named', async () => {
+    const file = await workbook('twice.xlsx', { PO_Data: [['PO_NUMBER', 'Supplier', 'Comment', ' po_number'], [4100001, 'x', '', 4100002]] });
+    const table = await readXlsxInput(file);
+    expect(() => buildJobPlan(table)).toThrow(`Input file ${file} has 2 PO_NUMBER columns, A ("PO_NUMBER") and D ("po_number"): it is not clear which one holds the PO numbers`);
+  });
+
+  test('a workbook that unpacks to more than 32 MB is refused before it is loaded, whatever its table of contents claims', async () => {
+    const sheet = Buffer.alloc(40 * 1024 * 1024, ' ');
+    const huge = path.join(scratch, 'huge.xlsx');
+    fs.writeFileSync(huge, handMadeZip([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/worksheets/sheet1.xml', data: sheet }]));
+    expect(fs.statSync(huge).size, 'a small file').toBeLessThan(100_000);
+    const refused = await inputError(readXlsxInput(huge));
+    expect(refused.message).toBe(`Workbook ${huge} unpacks to 40 MB; workbooks that unpack to more than 32 MB are not loaded (they would take gigabytes of memory)`);
+    expect(refused.advice).toContain('CSV UTF-8');
+
+    const lying = path.join(scratch, 'lying.xlsx');
+    fs.writeFileSync(lying, handMadeZip([{ name: 'xl/worksheets/sheet1.xml', data: sheet, declaredSize: 1_000 }]));
+    expect((await inputError(readXlsxInput(lying))).message).toBe(
+      `Workbook ${lying} unpacks to more than its own table of contents declares; workbooks that unpack to more than 32 MB are not loaded (they would take gigabytes of memory)`,
+    );
+
+    const zip64 = path.join(scratch, 'zip64.xlsx');
+    fs.writeFileSync(zip64, handMadeZip([{ name: 'xl/worksheets/sheet1.xml', data: sheet, zip64: true }]));
+    expect((await inputError(readXlsxInput(zip64))).message).toContain('unpacks to 40 MB');
   });
 
   test('password-protected, old .xls, damaged, missing, a folder', async () => {

@@ -76,7 +76,7 @@ test('sheet PO_Data with a bold, filled, frozen, filtered header; columns sized;
 });
 
 test('values a spreadsheet would execute stay text; whole numbers become numbers; oversized and invalid text is made safe', async () => {
-  const hostile = ['=HYPERLINK("http://evil.example","click")', '+cmd|calc', '-2+3', '@SUM(A1)', '=1+1'];
+  const hostile = ['=HYPERLINK("http://evil.example","click")', '+cmd|calc', '-2+3', '@SUM(A1)', '=1+1', ' =1+1', '\u00a0=1+1', '\n=1+1', '\uff1dSUM(A1)'];
   const table: ReportTable = {
     headers: ['PO_NUMBER', 'Value'],
     rows: [

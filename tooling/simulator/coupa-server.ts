@@ -4,6 +4,7 @@ import { sendAttachment } from './download-responder.js';
 import { isRelativePath, parseCookies, pause, readBody, redirect, sendPage, sessionCookie } from './http-helpers.js';
 import { handleControl } from './sim-control.js';
 import type { SimulatorContext } from './simulator-context.js';
+import { signedStorageUrl } from './storage-server.js';
 
 export const COUPA_SESSION_COOKIE = 'coupa_session';
 
@@ -58,6 +59,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, sim: S
   if (download) {
     const attachment = sim.index.attachments.get(download[1]!);
     if (!attachment) return page(res, sim, errorPage('oops', download[1]!));
+    if (sim.storageUrl) return redirect(res, signedStorageUrl(sim, attachment.id));
     return sendAttachment(req, res, attachment, sim);
   }
 

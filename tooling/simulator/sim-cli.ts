@@ -12,7 +12,8 @@ import { startSimulator } from './simulator.js';
 class SimCliError extends OperatorError {}
 
 const USAGE = `Usage: npm run sim -- [--coupa-port N] [--idp-port N] [--latency MS] [--batch COUNT [--seed N]]
-                      [--write-input FILE] [--session-max-requests N] [--coupa-login-form]`;
+                      [--write-input FILE] [--session-max-requests N] [--coupa-login-form]
+                      [--storage-host [--storage-port N]]`;
 
 function nonNegativeInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
         'write-input': { type: 'string' },
         'session-max-requests': { type: 'string' },
         'coupa-login-form': { type: 'boolean' },
+        'storage-host': { type: 'boolean' },
+        'storage-port': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
     pageLatencyMs: nonNegativeInt('latency', values.latency) ?? 0,
     sessionMaxRequests: nonNegativeInt('session-max-requests', values['session-max-requests']) ?? 0,
     coupaLoginForm: values['coupa-login-form'] ?? false,
+    storageHost: values['storage-host'] ?? false,
+    storagePort: nonNegativeInt('storage-port', values['storage-port']) ?? 0,
   });
   if (values['write-input']) await writeInputCsv(catalogue.pos, values['write-input']);
 
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
     [
       `Coupa simulator:       ${sim.coupaUrl}   (${catalogue.pos.length} POs, ${batch ? `synthetic batch` : 'fixture catalogue'})`,
       `Identity provider:     ${sim.idpUrl}`,
+      ...(sim.storageUrl ? [`Storage host:          ${sim.storageUrl}   (every download redirects here with a signed URL)`] : []),
       `Sign in with:          ${username} / ${password}`,
       `Point the job at it:   COUPA_BASE_URL=${sim.coupaUrl}  (in .env or the environment)`,
       `Stats:                 curl ${sim.coupaUrl}/__sim/stats`,

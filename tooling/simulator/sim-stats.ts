@@ -25,6 +25,11 @@ export interface SimStats {
   signIns: number;
   ssoBounces: number;
   unauthenticatedRedirects: number;
+  /** Requests to the storage host (storage-host mode), and how many of them carried a Cookie header. */
+  storageRequests: number;
+  storageRequestsWithCookies: number;
+  /** Every signature the tenant put into a storage URL, so tests can check none of them was written anywhere. */
+  storageSignatures: string[];
 }
 
 type Counter = Map<string, number>;
@@ -49,6 +54,7 @@ export class StatsRecorder {
   signIns = 0;
   ssoBounces = 0;
   unauthenticatedRedirects = 0;
+  private storage = { requests: 0, withCookies: 0, signatures: [] as string[] };
 
   /** Counts a Coupa request as in progress until `done` is called (once, on response close). */
   coupaRequest(path: string): () => void {
@@ -89,11 +95,21 @@ export class StatsRecorder {
     bump(this.cutOff, id);
   }
 
+  storageRequest(withCookie: boolean): void {
+    this.storage.requests++;
+    if (withCookie) this.storage.withCookies++;
+  }
+
+  storageSignatureIssued(signature: string): void {
+    this.storage.signatures.push(signature);
+  }
+
   /** Clears everything except the requests still in progress, which will still report their end. */
   reset(): void {
     for (const counter of [this.requests, this.idpRequests, this.poPages, this.requisitionPages, this.started, this.completed, this.cutOff]) counter.clear();
     this.maxConcurrent = this.concurrent;
     this.sessionsIssued = this.signIns = this.ssoBounces = this.unauthenticatedRedirects = 0;
+    this.storage = { requests: 0, withCookies: 0, signatures: [] };
   }
 
   snapshot(): SimStats {
@@ -112,6 +128,9 @@ export class StatsRecorder {
       signIns: this.signIns,
       ssoBounces: this.ssoBounces,
       unauthenticatedRedirects: this.unauthenticatedRedirects,
+      storageRequests: this.storage.requests,
+      storageRequestsWithCookies: this.storage.withCookies,
+      storageSignatures: [...this.storage.signatures],
     };
   }
 }

@@ -15,6 +15,8 @@ export interface SimulatorContext {
   secret: Buffer;
   coupaUrl: string;
   idpUrl: string;
+  /** `http://127.0.0.2:<port>` in storage-host mode, else ''. */
+  storageUrl: string;
   /** Aborted when the simulator closes: pending delays stop instead of holding the process. */
   signal: AbortSignal;
 }

@@ -21,6 +21,13 @@ export interface SimulatorOptions extends Partial<RuntimeOptions> {
   /** 0 (default) picks a free port. */
   coupaPort?: number;
   idpPort?: number;
+  /**
+   * Storage-host mode: every tenant download redirects to a signed URL on a second host,
+   * http://127.0.0.2:<storagePort> (another loopback address, so a browser keeps its
+   * cookies apart from the tenant's), which refuses cookies and checks the signature.
+   */
+  storageHost?: boolean;
+  storagePort?: number;
   /** Default: fixtureCatalogue(). */
   catalogue?: Catalogue;
   /**
@@ -64,7 +71,7 @@ export function parseRuntimeOptions(input: unknown): Partial<RuntimeOptions> {
       if (c && typeof c.username === 'string' && c.username !== '' && typeof c.password === 'string' && c.password !== '') {
         result.credentials = { username: c.username, password: c.password };
       } else problems.push('credentials must be { "username": non-empty string, "password": non-empty string }');
-    } else if (key !== 'coupaPort' && key !== 'idpPort' && key !== 'catalogue' && key !== 'secret') {
+    } else if (!['coupaPort', 'idpPort', 'storageHost', 'storagePort', 'catalogue', 'secret'].includes(key)) {
       problems.push(`unknown option ${key}`);
     } else {
       problems.push(`${key} cannot change while the simulator runs`);
