@@ -110,7 +110,8 @@ export async function runLargeBench(ctx: LargeBenchContext): Promise<number> {
     say(`${options.largeInputPos} POs read and planned in ${(readAndPlanMs / 1000).toFixed(2)} s; listing the tests`);
     const listDir = path.join(workDir, 'downloads-list');
     const list = await measureCommand(() => {
-      const job = startJob({ env: { ...setup.env, INPUT_CSV: largeInput, DOWNLOAD_DIR: listDir }, args: ['--list'] });
+      // The list reporter alone: it prints the count, and the job's own reporter would write run reports for a listing.
+      const job = startJob({ env: { ...setup.env, INPUT_CSV: largeInput, DOWNLOAD_DIR: listDir }, args: ['--list', '--reporter=list'] });
       return { pid: job.child.pid, done: job.done };
     }, { everyMs: options.sampleMs, pss: false });
     const listed = /Total: (\d+) tests?/.exec(list.result.output);

@@ -56,9 +56,12 @@ export interface SeriesSummary {
 /** Growth over 1,000 POs below this share of the series' mean counts as flat (GC and caches make memory wobble). */
 export const FLAT_SHARE = 0.05;
 
+/** Fewer POs than this say nothing about growth per 1,000 (a worker restarted near the end, a short run). */
+export const MIN_SPAN_POS = 200;
+
 /**
  * One series per role over the samples taken once `warmupPos` POs were done (start-up
- * memory is not growth). A series needs samples over at least 100 POs to be judged.
+ * memory is not growth). A series needs samples over at least MIN_SPAN_POS POs to be judged.
  */
 export function summarizeSeries(samples: readonly { posDone: number; memory: RoleMemory }[], warmupPos: number): SeriesSummary[] {
   const names = [...new Set(samples.flatMap((s) => Object.keys(s.memory)))];
@@ -66,7 +69,7 @@ export function summarizeSeries(samples: readonly { posDone: number; memory: Rol
     const points: MemoryPoint[] = samples.filter((s) => s.posDone >= warmupPos && s.memory[name] !== undefined).map((s) => ({ posDone: s.posDone, bytes: s.memory[name]! }));
     const all = samples.map((s) => s.memory[name]).filter((b): b is number => b !== undefined);
     const span = points.length ? points.at(-1)!.posDone - points[0]!.posDone : 0;
-    const perPo = span >= 100 ? slope(points.map((p) => ({ x: p.posDone, y: p.bytes }))) : undefined;
+    const perPo = span >= MIN_SPAN_POS ? slope(points.map((p) => ({ x: p.posDone, y: p.bytes }))) : undefined;
     const perThousand = perPo === undefined ? undefined : perPo * 1000;
     const meanBytes = points.reduce((sum, p) => sum + p.bytes, 0) / Math.max(1, points.length);
     const verdict: Verdict =
