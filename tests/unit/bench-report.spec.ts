@@ -104,6 +104,7 @@ const run = (tool: 'job' | 'peer', windows: number, totalMs: number, cpuSeconds:
   memory: { peakRssBytes: 2_000_000_000, peakPssBytes: 900_000_000, processesAtPeak: 12 },
   browsers: tool === 'job' ? [{ window: 'A', userDataDir: '/p/A', peakRssBytes: 950_000_000, peakPssBytes: 400_000_000, processes: 9, samples: 20 }] : [],
   leftRunning: [],
+  sampling: { samples: 60, meanMs: 4, maxMs: 9 },
   verification: { pos: 40, verified: 40, files: 80, bytes: 7_000_000, problems: [] },
   statuses: { COMPLETED: 40 },
   starts: tool === 'job' ? Array.from({ length: windows }, (_, i) => start(String.fromCharCode(65 + i), 3000 + 1000 * i)) : [start('browser', 1500, { kind: 'chromium.launch', cloneMs: 0 })],

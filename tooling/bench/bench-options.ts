@@ -97,7 +97,8 @@ runner and workers over a long run, report writing, the HTML report opening.
   --large-latency-ms 10    server time per page and download in the long run  [10]
 Both:
   --headed                 show the windows (needs a display, e.g. xvfb-run)
-  --work-dir DIR           where profile, inputs and downloads go             [.tmp/bench/<time>]
+  --work-dir DIR           where profile, inputs, downloads and the JSON go   [.tmp/bench/<time>]
+                           (with the default, the JSON is also kept in bench-results/)
   --keep-profile           keep the padded profile afterwards
   --sample-ms 1000         pace of the process-tree memory sampler            [1000]
   --wait-idle N            before each run, wait (up to 10 min) for system CPU below N %

@@ -34,6 +34,8 @@ export interface MeasuredRun {
   browsers: (BrowserMemoryPeak & { window: string })[];
   /** Names of the tree's processes still running a while after the command ended. */
   leftRunning: string[];
+  /** What sampling the process table cost the benchmark's own process (not part of the figures). */
+  sampling: { samples: number; meanMs: number; maxMs: number };
   verification: DownloadVerification;
   statuses: Record<string, number>;
   starts: WindowStart[];
@@ -189,6 +191,8 @@ export function renderBenchReport(result: BenchResult): string {
         (r.leftRunning.length ? `; still running 5 s after the end: ${r.leftRunning.join(', ')}` : ''),
     );
   }
+  const samplingMs = mean(result.runs.map((r) => r.sampling.meanMs));
+  out.push(`Process table sampled every ${o.sampleMs} ms (memory; CPU-seconds are exact regardless), ${samplingMs.toFixed(1)} ms per sample in the benchmark's own process, outside the figures.`);
   for (const r of result.runs.filter((x) => x.verification.problems.length)) out.push(`${TOOL_NAMES[r.tool]} N=${r.windows}: ${r.verification.problems.join('; ')}`);
 
   out.push('', 'Start-up (ready = verified and taking POs, from the command\'s start; memory: peak PSS of each browser\'s processes)');

@@ -85,6 +85,8 @@ export interface TreeUsage {
   leftRunning: string[];
   /** Samples that failed (the figures then miss those moments). */
   samplerFailures: number;
+  /** What the sampling cost the benchmark's own process (which is not part of the measured tree). */
+  sampling: { samples: number; meanMs: number; maxMs: number };
 }
 
 export interface TreeSamplerOptions {
@@ -100,6 +102,7 @@ export class ProcessTreeSampler {
   private readonly commandLines = new Map<string, string>();
   private peakPss: number | undefined;
   private failures = 0;
+  private readonly cost = { samples: 0, totalMs: 0, maxMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private inFlight: Promise<void> | undefined;
@@ -135,6 +138,7 @@ export class ProcessTreeSampler {
       browsers: this.browsers.result(),
       leftRunning: last?.processes.map((p) => p.comm) ?? [],
       samplerFailures: this.failures,
+      sampling: { samples: this.cost.samples, meanMs: this.cost.samples ? this.cost.totalMs / this.cost.samples : 0, maxMs: this.cost.maxMs },
     };
   }
 
@@ -153,6 +157,7 @@ export class ProcessTreeSampler {
   }
 
   private async sampleOnce(): Promise<LiveSample> {
+    const started = performance.now();
     const tree = this.account.observe(readProcessTable(), Date.now());
     const { pageBytes } = systemUnits();
     const processes: SampledProcess[] = [];
@@ -165,6 +170,10 @@ export class ProcessTreeSampler {
     const pssBytes = processes.length ? sumPss(processes) : undefined;
     if (pssBytes !== undefined && pssBytes > (this.peakPss ?? 0)) this.peakPss = pssBytes;
     const sample: LiveSample = { at: tree.at, processes, rssBytes: tree.rssBytes, pssBytes };
+    const ms = performance.now() - started;
+    this.cost.samples++;
+    this.cost.totalMs += ms;
+    this.cost.maxMs = Math.max(this.cost.maxMs, ms);
     this.options.onSample?.(sample);
     return sample;
   }

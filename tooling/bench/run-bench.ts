@@ -41,15 +41,20 @@ function batchFor(opts: BenchOptions): Catalogue {
   });
 }
 
-/** Writes the result in bench-results/ (kept across runs) and in the work folder; returns the first path. */
+/**
+ * Writes the result as `<name>.json` in the work folder and, when the work folder is the
+ * default one, also in bench-results/ where results are kept across runs. Returns where.
+ */
 function writeResult(name: string, value: unknown): string {
   const json = JSON.stringify(value, null, 2);
+  const inWorkDir = path.join(workDir, `${name}.json`);
+  fs.writeFileSync(inWorkDir, json);
+  if (options.workDir !== undefined) return inWorkDir;
   const resultsDir = path.join(PROJECT_ROOT, 'bench-results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${name}-${stamp}.json`);
-  fs.writeFileSync(file, json);
-  fs.writeFileSync(path.join(workDir, `${name}.json`), json);
-  return file;
+  const kept = path.join(resultsDir, `${name}-${stamp}.json`);
+  fs.writeFileSync(kept, json);
+  return kept;
 }
 
 function diagnosisEnv(opts: BenchOptions): Record<string, string> {
@@ -105,7 +110,7 @@ async function compareWindows(): Promise<number> {
     });
     const file = writeResult('bench', result);
     process.stdout.write(`\n${renderBenchReport(result)}\n`);
-    say(`JSON: ${path.relative(PROJECT_ROOT, file)} (and bench.json in ${workDir})`);
+    say(`JSON: ${file}`);
     return runs.every((r) => r.exitCode === 0) ? 0 : 1;
   } finally {
     await setup.close();

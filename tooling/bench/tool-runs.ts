@@ -94,6 +94,7 @@ async function measure(ctx: RunContext, tool: Tool, windows: number, start: () =
       window: tool === 'peer' ? 'browser' : (read?.starts.find((s) => s.userDataDir && s.userDataDir === b.userDataDir)?.window ?? '?'),
     })),
     leftRunning: usage.leftRunning,
+    sampling: usage.sampling,
     verification: verifyDownloads(ctx.catalogue.pos, results),
     statuses,
     starts: read?.starts ?? [],
