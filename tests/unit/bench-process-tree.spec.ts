@@ -55,6 +55,21 @@ test('a process seen once and gone by the next sample counts through its parent,
   expect(cpu.orphans).toBe(0);
 });
 
+test('an orphan counts with the children it still had at its last sample, once each', () => {
+  // Browser 101 → zygote 102 → renderers 103 (ends early) and 104 (alive until the zygote goes).
+  const account = new ProcessTreeAccount(100, { ticksPerSecond: 100, pageBytes: 4096 });
+  account.observe([proc(100, 1, 1), proc(101, 100, 2), proc(102, 101, 1), proc(103, 102, 8), proc(104, 102, 5)], 0);
+  // The browser ended first: the zygote went to init, having waited for renderer 103 (9 ticks by its end).
+  account.observe([proc(100, 1, 3, { cutime: 2 }), proc(102, 1, 2, { cutime: 9 }), proc(104, 102, 20, { cutime: 1 })], 1000);
+  // Zygote and renderer 104 ended together; the runner then ended and was waited for by the observer.
+  account.observe([proc(1, 0, 0)], 2000);
+  const cpu = account.cpu(5);
+  expect(cpu.orphanNames).toEqual(['p102']);
+  // Zygote 2 + 9 it had waited for; renderer 104 still pending: 20 + 1. Renderer 103 is inside the zygote's 9.
+  expect(cpu.orphanSeconds).toBeCloseTo((2 + 9 + 20 + 1) / 100);
+  expect(cpu.seconds).toBeCloseTo((5 + 32) / 100);
+});
+
 /** Burns CPU (not wall time) so the figures do not depend on how busy the machine is. */
 const burn = (ms: number) => `const until = ${ms * 1000}; const t0 = process.cpuUsage(); while (true) { const u = process.cpuUsage(t0); if (u.user + u.system >= until) break; }`;
 

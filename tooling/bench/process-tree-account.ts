@@ -12,8 +12,11 @@ import { ownTicks, processKey, wholeTicks, type ProcStat } from './proc-stat.js'
  * children, so when the started command ends and the observer waits for it, the growth of
  * the observer's own cutime + cstime over the run is the CPU of the whole tree, exactly.
  * What escapes that chain is a process whose parent ended first: it is handed to init
- * (or a subreaper), which waits for it instead. Those orphans are counted from their
- * last sample (with what they waited for themselves).
+ * (or a subreaper), which waits for it instead. Chromium's zygote is one: it outlives the
+ * browser for a moment, and it is the one that waits for the renderers. An orphan is
+ * counted from its last sample, with what it had waited for by then, and with the
+ * children it still had at that sample (counted the same way, recursively), whose CPU it
+ * would have collected after that look.
  */
 export interface TreeSample {
   at: number;
@@ -25,7 +28,7 @@ export interface TreeSample {
 export interface TreeCpu {
   /** The whole tree: what the observer's waiting collected plus the orphans'. */
   seconds: number;
-  /** Part of `seconds`: processes that left the tree's chain of waiting (counted from their last sample). */
+  /** Part of `seconds`: processes that left the tree's chain of waiting, with the children they still had (from their last sample). */
   orphanSeconds: number;
   orphans: number;
   /** Their executable names, to see what escaped. */
@@ -46,8 +49,10 @@ export interface TreeMemory {
 
 interface Member {
   last: ProcStat;
-  /** Whether, at its last sample, its parent was in the tree (so the parent will wait for it). */
-  parentInTree: boolean;
+  /** Its parent at its last sample, when that was in the tree (so the parent will wait for it). */
+  parentKey: string | undefined;
+  /** Number of the sample it was last seen in. */
+  lastSample: number;
 }
 
 export class ProcessTreeAccount {
@@ -80,7 +85,10 @@ export class ProcessTreeAccount {
       queue.push(...(children.get(stat.pid) ?? []));
     }
     const members = [...inTree.values()];
-    for (const stat of members) this.members.set(processKey(stat), { last: stat, parentInTree: inTree.has(stat.ppid) });
+    for (const stat of members) {
+      const parent = inTree.get(stat.ppid);
+      this.members.set(processKey(stat), { last: stat, parentKey: parent && processKey(parent), lastSample: this.samples });
+    }
     const rssBytes = members.reduce((sum, s) => sum + s.rssPages * this.units.pageBytes, 0);
     if (rssBytes > this.peak.rssBytes) this.peak = { rssBytes, processes: members.length };
     this.samples++;
@@ -95,14 +103,22 @@ export class ProcessTreeAccount {
    * as orphans.
    */
   cpu(reapedTicks: number): TreeCpu {
-    let orphanTicks = 0;
+    // Children each process still had at its last sample: they ended (or were handed on) after that look.
+    const pending = new Map<string, Member[]>();
+    for (const member of this.members.values()) {
+      const parent = member.parentKey === undefined ? undefined : this.members.get(member.parentKey);
+      if (parent && parent.lastSample === member.lastSample) pending.set(member.parentKey!, [...(pending.get(member.parentKey!) ?? []), member]);
+    }
+    const escaped = (member: Member): number =>
+      wholeTicks(member.last) + (pending.get(processKey(member.last)) ?? []).reduce((sum, child) => sum + escaped(child), 0);
     const orphanNames: string[] = [];
+    let orphanTicks = 0;
     let sampledTicks = 0;
     for (const [key, member] of this.members) {
       sampledTicks += ownTicks(member.last);
-      if (key === this.rootKey || member.parentInTree) continue;
+      if (key === this.rootKey || member.parentKey !== undefined) continue;
       orphanNames.push(member.last.comm);
-      orphanTicks += wholeTicks(member.last);
+      orphanTicks += escaped(member);
     }
     const s = (ticks: number) => ticks / this.units.ticksPerSecond;
     return {
