@@ -83,6 +83,6 @@ test('--large plans and lists a larger input, runs a batch with memory sampled, 
   expect(names.filter((n) => /^browser of worker \d+$/.test(n)).length).toBeGreaterThanOrEqual(2);
   expect(result.htmlReport).toMatchObject({ opened: true, testsInReport: 12 });
   expect(result.htmlReport.rowsShown).toBeGreaterThan(0);
-  expect(output).toContain('Memory over the run');
+  expect(output).toContain('Memory while POs were processed');
   expect(await waitForNoProcessesMentioning(workDir)).toEqual([]);
 });

@@ -33,25 +33,27 @@ test('roles: the runner, each Playwright worker and the browser under it; loader
 });
 
 test('series: warm-up left out, slope per 1,000 POs, flat within 5% of the mean, too few POs to judge', () => {
-  const samples = Array.from({ length: 21 }, (_, i) => ({
+  const samples = Array.from({ length: 22 }, (_, i) => ({
     posDone: i * 100,
     memory: {
       // Start-up climb in the first 200 POs, then flat with GC wobble.
       runner: (i < 2 ? 100 + 40 * i : 200 + (i % 2 ? 3 : -3)) * MB,
       // Leaks 20 MB per 1,000 POs.
       'worker 7': (300 + 2 * i) * MB,
-      ...(i >= 19 && { 'worker 8': 250 * MB }),
+      ...(i >= 18 && { 'worker 8': 250 * MB }),
     } as Record<string, number>,
   }));
-  const series = summarizeSeries(samples, 200);
+  // After the last PO (2,000 of 2,000) the processes shut down: not part of the trend, but of the peak.
+  samples[21] = { posDone: 2000, memory: { runner: 10 * MB, 'worker 7': 900 * MB } };
+  const series = summarizeSeries(samples, 200, 2000);
   const byName = new Map(series.map((s) => [s.name, s]));
-  expect(byName.get('runner')).toMatchObject({ samples: 19, firstBytes: 197 * MB, lastBytes: 197 * MB, peakBytes: 203 * MB, verdict: 'flat' });
+  expect(byName.get('runner')).toMatchObject({ samples: 18, firstBytes: 197 * MB, lastBytes: 203 * MB, peakBytes: 203 * MB, verdict: 'flat' });
   expect(Math.abs(byName.get('runner')!.slopeBytesPer1000Pos!)).toBeLessThan(1 * MB);
   expect(byName.get('worker 7')!.slopeBytesPer1000Pos).toBeCloseTo(20 * MB, -3);
-  expect(byName.get('worker 7')!.verdict).toBe('growing');
+  expect(byName.get('worker 7')).toMatchObject({ verdict: 'growing', lastBytes: 338 * MB, peakBytes: 900 * MB });
   // A worker that lived for 100 POs (restarted near the end) is not judged.
   expect(byName.get('worker 8')).toMatchObject({ samples: 2, slopeBytesPer1000Pos: undefined, verdict: 'too few samples' });
-  const shrinking = summarizeSeries(samples.map((s) => ({ posDone: s.posDone, memory: { x: 500 * MB - s.posDone * 100_000 } })), 0)[0]!;
+  const shrinking = summarizeSeries(samples.map((s) => ({ posDone: s.posDone, memory: { x: 500 * MB - s.posDone * 100_000 } })), 0, 2000)[0]!;
   expect(shrinking.verdict).toBe('shrinking');
 });
 

@@ -77,10 +77,16 @@ async function openHtmlReport(htmlReport: string | undefined, env: Record<string
     const page = await instance.newPage();
     const started = performance.now();
     await page.goto(`file://${index}`);
-    await page.locator('.test-file-test').first().waitFor({ timeout: 60_000 });
+    const counter = page.locator('.subnav-item', { hasText: 'All' }).locator('.counter').first();
+    await counter.waitFor({ timeout: 60_000 });
     const renderMs = performance.now() - started;
-    const counter = await page.locator('.subnav-item', { hasText: 'All' }).locator('.counter').first().textContent({ timeout: 5_000 }).catch(() => null);
-    return { path: htmlReport, opened: true, renderMs, testsInReport: counter ? Number(counter.trim()) : undefined, rowsShown: await page.locator('.test-file-test').count() };
+    // A report with many tests shows its file collapsed: open it as the operator would.
+    const file = page.locator('.chip-header').first();
+    await file.waitFor({ timeout: 60_000 });
+    if (!/\bexpanded-true\b/.test((await file.getAttribute('class')) ?? '')) await file.click();
+    const rows = page.locator('.test-file-test');
+    await rows.first().waitFor({ timeout: 60_000 });
+    return { path: htmlReport, opened: true, renderMs, testsInReport: Number((await counter.textContent())?.trim()), rowsShown: await rows.count() };
   } catch (error) {
     return { path: htmlReport, opened: false, renderMs: undefined, testsInReport: undefined, rowsShown: 0, error: (error as Error).message.split('\n')[0] };
   } finally {
@@ -168,7 +174,7 @@ export async function runLargeBench(ctx: LargeBenchContext): Promise<number> {
         verification: verifyDownloads(runPos.pos, results),
         endOfRunMs: lastPoAt === undefined ? undefined : run.startedAt + run.wallMs - lastPoAt,
         reports: runRoot && lastPoAt !== undefined ? reportTimes(runRoot, outputs?.htmlReport).map((f) => ({ file: f.file, afterLastPoMs: f.mtimeMs - lastPoAt })) : [],
-        memory: summarizeSeries(samples, Math.ceil(runPos.pos.length / 10)),
+        memory: summarizeSeries(samples, Math.ceil(runPos.pos.length / 10), runPos.pos.length),
       },
       htmlReport: await openHtmlReport(outputs?.htmlReport, setup.env),
     };

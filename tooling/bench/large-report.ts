@@ -60,13 +60,16 @@ export const FLAT_SHARE = 0.05;
 export const MIN_SPAN_POS = 200;
 
 /**
- * One series per role over the samples taken once `warmupPos` POs were done (start-up
- * memory is not growth). A series needs samples over at least MIN_SPAN_POS POs to be judged.
+ * One series per role over the samples taken while POs were processed: once `warmupPos`
+ * were done (start-up memory is not growth) and before all `totalPos` were (shutdown is
+ * not shrinking). A series needs samples over at least MIN_SPAN_POS POs to be judged.
  */
-export function summarizeSeries(samples: readonly { posDone: number; memory: RoleMemory }[], warmupPos: number): SeriesSummary[] {
+export function summarizeSeries(samples: readonly { posDone: number; memory: RoleMemory }[], warmupPos: number, totalPos: number): SeriesSummary[] {
   const names = [...new Set(samples.flatMap((s) => Object.keys(s.memory)))];
   return names.map((name) => {
-    const points: MemoryPoint[] = samples.filter((s) => s.posDone >= warmupPos && s.memory[name] !== undefined).map((s) => ({ posDone: s.posDone, bytes: s.memory[name]! }));
+    const points: MemoryPoint[] = samples
+      .filter((s) => s.posDone >= warmupPos && s.posDone < totalPos && s.memory[name] !== undefined)
+      .map((s) => ({ posDone: s.posDone, bytes: s.memory[name]! }));
     const all = samples.map((s) => s.memory[name]).filter((b): b is number => b !== undefined);
     const span = points.length ? points.at(-1)!.posDone - points[0]!.posDone : 0;
     const perPo = span >= MIN_SPAN_POS ? slope(points.map((p) => ({ x: p.posDone, y: p.bytes }))) : undefined;
@@ -138,7 +141,7 @@ export function renderLargeReport(result: LargeResult): string {
       (r.reports.length ? r.reports.map((f) => `${f.file} ${seconds(f.afterLastPoMs)}`).join(', ') : 'none found'),
     ...r.verification.problems.map((problem) => `  ${problem}`),
     '',
-    'Memory over the run (after the first 10% of POs; browser = PSS of its processes, runner and workers = RSS)',
+    'Memory while POs were processed (after the first 10%; browser = PSS of its processes, runner and workers = RSS; peak over the whole run)',
     ...formatTable(
       ['process', 'samples', 'first', 'last', 'peak', 'per 1,000 POs', 'verdict'],
       r.memory.map((s) => [s.name, String(s.samples), formatBytes(s.firstBytes), formatBytes(s.lastBytes), formatBytes(s.peakBytes), mb(s.slopeBytesPer1000Pos), s.verdict]),

@@ -161,7 +161,8 @@ export class ProcessTreeSampler {
     const tree = this.account.observe(readProcessTable(), Date.now());
     const { pageBytes } = systemUnits();
     const processes: SampledProcess[] = [];
-    for (const stat of tree.members) {
+    // A process that is exiting (memory already released, or a zombie) has no memory to show and no work left.
+    for (const stat of tree.members.filter((m) => m.rssPages > 0 && m.state !== 'Z' && m.state !== 'X')) {
       const key = processKey(stat);
       const pssBytes = this.options.pss === false ? undefined : await pssOf(stat.pid);
       processes.push({ key, comm: stat.comm, pid: stat.pid, ppid: stat.ppid, rssBytes: stat.rssPages * pageBytes, args: this.commandLine(stat, key), ...(pssBytes !== undefined && { pssBytes }) });
