@@ -167,7 +167,7 @@ test('the printed report: comparison table, start-up table, profile, targets, no
   runs[3] = run('peer', 2, 40_100, 25, { backgroundCpuPercent: 71.6, cpu: { seconds: 25, orphanSeconds: 0.6, orphans: 2, orphanNames: ['chromium', 'esbuild'], sampledSeconds: 23, processesSeen: 11 } });
   const text = renderBenchReport(buildBenchResult(benchInput(runs)));
   const lines = text.split('\n');
-  expect(lines[0]).toBe('Benchmark 2026-01-05T09:00:00.000Z: 40 POs, 80 attachments (7.0 MB), 300 ms server time per page and per download, 1.0 MB/s per download');
+  expect(lines[0]).toBe('Benchmark 2026-01-05T09:00:00.000Z: 40 POs, 80 attachments (7.0 MB), 300 ms server time per request, 1.0 MB/s per download');
   expect(text).toContain('Job settings: defaults (the headline).');
   const header = lines.findIndex((l) => /^N +tool +total/.test(l));
   expect(lines[header]).toMatch(/^N +tool +total +first PO +all ready +CPU-s +CPU-s\/PO +mem peak +speed-up +efficiency +time ÷ peer +CPU ÷ peer +verified +governor$/);

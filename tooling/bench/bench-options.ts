@@ -3,14 +3,15 @@ import { OperatorError } from '../../support/shared/operator-error.js';
 /**
  * Command-line flags of `npm run bench`. The defaults are issue 11's measurement: 40 POs ×
  * 2 attachments (50–300 kB, streamed at 1 MB/s each), 300 ms of server time before every
- * page and every download, the job at its default settings (load governor included), a
+ * answer (pages, downloads, redirects, HEAD, identity provider), the job at its default
+ * settings (load governor included), a
  * base profile carrying 200 MB of browser caches.
  */
 export interface BenchOptions {
   /** Window counts to run, in order; the first is the reference of speed-up and efficiency. */
   windows: number[];
   pos: number;
-  /** Server time before every Coupa page and every download (simulator pageLatencyMs and downloadLatencyMs). */
+  /** Server time before every answer of the simulator (its requestLatencyMs). */
   latencyMs: number;
   /** Per download; 0 = unlimited. */
   downloadBytesPerSecond: number;
@@ -79,7 +80,7 @@ Window comparison (default): the job with its default settings at each N, and a
 single-browser N-page peer (plain Playwright) on the same simulator and POs.
   --windows 1,2,4          window counts to run (first one is the reference)  [1,2,4]
   --pos 40                 POs in the synthetic batch                         [40]
-  --latency-ms 300         server time before every page and download         [300]
+  --latency-ms 300         server time before every request's answer          [300]
   --download-rate 1MB      rate limit per download (B, kB, MB; 0 = none)       [1MB]
   --attachments 2          attachments per PO (n or min-max)                  [2]
   --file-size 50kB-300kB   attachment sizes                                   [50kB-300kB]
@@ -94,7 +95,7 @@ runner and workers over a long run, report writing, the HTML report opening.
   --large-input 10000      POs in the input whose planning is timed           [10000]
   --large-run 2000         POs the long run processes                         [2000]
   --large-windows 2        windows of the long run                            [2]
-  --large-latency-ms 10    server time per page and download in the long run  [10]
+  --large-latency-ms 10    server time per request in the long run            [10]
 Both:
   --headed                 show the windows (needs a display, e.g. xvfb-run)
   --work-dir DIR           where profile, inputs, downloads and the JSON go   [.tmp/bench/<time>]

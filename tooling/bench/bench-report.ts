@@ -148,7 +148,7 @@ export function renderBenchReport(result: BenchResult): string {
   const o = result.options;
   const out: string[] = [
     `Benchmark ${result.createdAt}: ${result.batch.pos} POs, ${result.batch.attachments} attachments (${formatBytes(result.batch.bytes)}), ` +
-      `${o.latencyMs} ms server time per page and per download, ${o.downloadBytesPerSecond ? `${formatBytes(o.downloadBytesPerSecond)}/s` : 'unlimited'} per download`,
+      `${o.latencyMs} ms server time per request, ${o.downloadBytesPerSecond ? `${formatBytes(o.downloadBytesPerSecond)}/s` : 'unlimited'} per download`,
     `Machine: ${result.machine.cpus} CPU(s) ${result.machine.cpuModel}, ${formatBytes(result.machine.totalMemoryBytes)} RAM, ` +
       `${result.machine.platform}, Node ${result.machine.node}, ${result.machine.browser}`,
     `Job settings: defaults${o.cpuLimitPercent !== undefined || o.memoryLimitPercent !== undefined ? ` except${o.cpuLimitPercent !== undefined ? ` CPU_LIMIT_PERCENT=${o.cpuLimitPercent}` : ''}${o.memoryLimitPercent !== undefined ? ` MEMORY_LIMIT_PERCENT=${o.memoryLimitPercent}` : ''} (diagnosis, not the headline)` : ' (the headline)'}. ` +

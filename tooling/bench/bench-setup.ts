@@ -28,7 +28,7 @@ export const PROFILE_NAME = 'Default';
 export async function prepareBench(options: {
   workDir: string;
   catalogue: Catalogue;
-  /** Server time before every page and every download. */
+  /** Server time before answering every request (pages, downloads, redirects, HEAD, identity provider). */
   latencyMs: number;
   downloadBytesPerSecond: number;
   headless: boolean;
@@ -41,8 +41,7 @@ export async function prepareBench(options: {
   fs.mkdirSync(workDir, { recursive: true });
   const sim = await startSimulator({
     catalogue,
-    pageLatencyMs: options.latencyMs,
-    downloadLatencyMs: options.latencyMs,
+    requestLatencyMs: options.latencyMs,
     downloadBytesPerSecond: options.downloadBytesPerSecond,
   });
   try {
@@ -71,7 +70,7 @@ export async function prepareBench(options: {
       signIn: (page) => signInOnSimulatorForm(page, credentials),
     });
     if (!signIn.signedIn) throw new OperatorError('The bench profile could not be signed in to the simulator.', 'Run `npm run bench` again; report the output if it repeats.');
-    say(`simulator at ${sim.coupaUrl}: ${catalogue.pos.length} POs, ${options.latencyMs} ms per page and per download`);
+    say(`simulator at ${sim.coupaUrl}: ${catalogue.pos.length} POs, ${options.latencyMs} ms before every answer`);
     return { sim, env, inputFile, userDataDir, browserDescription: browser.description, credentials, close: () => sim.close() };
   } catch (error) {
     await sim.close();

@@ -134,7 +134,7 @@ export function renderLargeReport(result: LargeResult): string {
     `  read + plan (the global setup's work):      ${seconds(p.readAndPlanMs)}`,
     `  npx playwright test --list (tests generated): ${seconds(p.listMs)}, ${p.listedTests ?? '?'} tests listed${p.listExitCode === 0 ? '' : `, exit ${p.listExitCode}`}`,
     '',
-    `Long run: ${r.pos} POs, ${r.windows} window(s), ${r.latencyMs} ms per page and download: exit ${r.exitCode}, ${seconds(r.totalMs)}, ` +
+    `Long run: ${r.pos} POs, ${r.windows} window(s), ${r.latencyMs} ms per request: exit ${r.exitCode}, ${seconds(r.totalMs)}, ` +
       `${r.verification.verified}/${r.pos} POs verified byte-exact, ${r.cpuSeconds.toFixed(1)} CPU-s (${(r.cpuSeconds / Math.max(1, r.pos)).toFixed(2)} per PO)`,
     `  from the start: planned ${seconds(r.plannedMs)}, tests loaded ${seconds(r.testsLoadedMs)}, first PO ${seconds(r.firstPoMs)}`,
     `  end of run (last PO → command ended): ${seconds(r.endOfRunMs)}; reports written after the last PO: ` +
