@@ -30,7 +30,7 @@ test.afterEach(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 test('the window comparison runs the job and the peer at N=1 and 2, each verified byte-exact and measured', async () => {
   test.setTimeout(240_000);
-  const { code, output } = await bench(['--pos', '3', '--windows', '1,2', '--latency-ms', '20', '--attachments', '1-2', '--pad', '1MB', '--sample-ms', '250', '--work-dir', workDir]);
+  const { code, output } = await bench(['--pos', '3', '--windows', '1,2', '--latency-ms', '20', '--attachments', '1-2', '--pad', '1MB', '--sample-ms', '250', '--pss-ms', '500', '--work-dir', workDir]);
   expect(code, output).toBe(0);
   const result = JSON.parse(fs.readFileSync(path.join(workDir, 'bench.json'), 'utf8')) as BenchResult;
   expect(result.runs.map((r) => `${r.tool} ${r.windows}`)).toEqual(['job 1', 'peer 1', 'job 2', 'peer 2']);

@@ -29,7 +29,7 @@ test('every flag, in both --flag value and --flag=value forms', () => {
   const options = parseBenchArgs([
     '--windows', '1,3', '--pos=24', '--latency-ms', '150', '--download-rate=512kB', '--attachments', '2-3',
     '--file-size', '10kB-1.5MB', '--statuses=mixed', '--pad', '50MB', '--headed', '--work-dir', '/tmp/b', '--keep-profile',
-    '--sample-ms=500', '--cpu-limit', '90', '--memory-limit=95', '--no-baseline', '--wait-idle', '30', '--seed', '7',
+    '--sample-ms=500', '--pss-ms', '0', '--cpu-limit', '90', '--memory-limit=95', '--no-baseline', '--wait-idle', '30', '--seed', '7',
     '--large', '--large-input', '5000', '--large-run=300', '--large-windows', '3', '--large-latency-ms', '0',
   ]);
   expect(options).toEqual({
@@ -46,6 +46,7 @@ test('every flag, in both --flag value and --flag=value forms', () => {
     workDir: '/tmp/b',
     keepProfile: true,
     sampleMs: 500,
+    pssMs: 0,
     cpuLimitPercent: 90,
     memoryLimitPercent: 95,
     baseline: false,

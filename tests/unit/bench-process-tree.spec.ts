@@ -87,7 +87,7 @@ test('a real process tree: CPU of a child that ends between samples and of an or
   const measured = await measureCommand(() => {
     const child = spawn(process.execPath, ['-e', root], { stdio: 'ignore' });
     return { pid: child.pid, done: new Promise<number | null>((resolve) => child.on('close', resolve)) };
-  }, { everyMs: 50 });
+  }, { everyMs: 50, pssEveryMs: 0 });
   expect(measured.result).toBe(0);
   const { cpu, leftRunning, memory } = measured.usage;
   // 0.8 s burnt, plus four Node start-ups; the orphan's last 0.1 s may fall after its last sample.
@@ -100,4 +100,19 @@ test('a real process tree: CPU of a child that ends between samples and of an or
   expect(memory.peakRssBytes).toBeGreaterThan(20_000_000);
   expect(memory.peakPssBytes).toBeGreaterThan(1_000_000);
   expect(memory.peakPssBytes!).toBeLessThanOrEqual(memory.peakRssBytes);
+});
+
+test('proportional set sizes are read only when asked for (they cost CPU), resident sizes always', async () => {
+  const run = (pssEveryMs: number | undefined) =>
+    measureCommand(() => {
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 400)'], { stdio: 'ignore' });
+      return { pid: child.pid, done: new Promise<number | null>((resolve) => child.on('close', resolve)) };
+    }, { everyMs: 50, ...(pssEveryMs !== undefined && { pssEveryMs }) });
+  const without = await run(undefined);
+  expect(without.usage.memory.peakPssBytes).toBeUndefined();
+  expect(without.usage.memory.peakRssBytes).toBeGreaterThan(10_000_000);
+  const withPss = await run(60_000);
+  // Once, at the first sample, right after the process started.
+  expect(withPss.usage.memory.peakPssBytes).toBeGreaterThan(0);
+  expect(withPss.usage.memory.peakPssBytes!).toBeLessThan(withPss.usage.memory.peakRssBytes);
 });

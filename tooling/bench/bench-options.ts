@@ -28,6 +28,8 @@ export interface BenchOptions {
   keepProfile: boolean;
   /** Pace of the process-tree sampler (memory, processes); CPU-seconds do not depend on it. */
   sampleMs: number;
+  /** Proportional set sizes are read at most this often (they cost the machine CPU). */
+  pssMs: number;
   /** Diagnosis only: passed to the job as CPU_LIMIT_PERCENT / MEMORY_LIMIT_PERCENT. The headline uses the job's defaults. */
   cpuLimitPercent: number | undefined;
   memoryLimitPercent: number | undefined;
@@ -61,6 +63,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   workDir: undefined,
   keepProfile: false,
   sampleMs: 1000,
+  pssMs: 5000,
   cpuLimitPercent: undefined,
   memoryLimitPercent: undefined,
   baseline: true,
@@ -102,6 +105,7 @@ Both:
                            (with the default, the JSON is also kept in bench-results/)
   --keep-profile           keep the padded profile afterwards
   --sample-ms 1000         pace of the process-tree memory sampler            [1000]
+  --pss-ms 5000            window comparison: read PSS at most this often     [5000]
   --wait-idle N            before each run, wait (up to 10 min) for system CPU below N %
   --seed 1                 batch generator seed                               [1]
 `;
@@ -137,7 +141,7 @@ function parseRange(text: string, flag: string, parse: (part: string) => number)
   return { min, max };
 }
 
-type NumberFlag = 'pos' | 'latencyMs' | 'sampleMs' | 'cpuLimitPercent' | 'memoryLimitPercent' | 'waitIdlePercent' | 'seed' |
+type NumberFlag = 'pos' | 'latencyMs' | 'sampleMs' | 'pssMs' | 'cpuLimitPercent' | 'memoryLimitPercent' | 'waitIdlePercent' | 'seed' |
   'largeInputPos' | 'largeRunPos' | 'largeWindows' | 'largeLatencyMs';
 
 /** Flags holding one whole number: the option they set and its range. */
@@ -145,6 +149,7 @@ const NUMBER_FLAGS: Record<string, [NumberFlag, number, number]> = {
   pos: ['pos', 1, 100_000],
   'latency-ms': ['latencyMs', 0, 60_000],
   'sample-ms': ['sampleMs', 100, 60_000],
+  'pss-ms': ['pssMs', 0, 600_000],
   'cpu-limit': ['cpuLimitPercent', 1, 100],
   'memory-limit': ['memoryLimitPercent', 1, 100],
   'wait-idle': ['waitIdlePercent', 1, 100],

@@ -192,7 +192,10 @@ export function renderBenchReport(result: BenchResult): string {
     );
   }
   const samplingMs = mean(result.runs.map((r) => r.sampling.meanMs));
-  out.push(`Process table sampled every ${o.sampleMs} ms (memory; CPU-seconds are exact regardless), ${samplingMs.toFixed(1)} ms per sample in the benchmark's own process, outside the figures.`);
+  out.push(
+    `Process table sampled every ${o.sampleMs} ms, PSS every ${o.pssMs} ms (memory; CPU-seconds are exact regardless): ` +
+      `${samplingMs.toFixed(1)} ms per sample in the benchmark's own process, outside the figures.`,
+  );
   for (const r of result.runs.filter((x) => x.verification.problems.length)) out.push(`${TOOL_NAMES[r.tool]} N=${r.windows}: ${r.verification.problems.join('; ')}`);
 
   out.push('', 'Start-up (ready = verified and taking POs, from the command\'s start; memory: peak PSS of each browser\'s processes)');

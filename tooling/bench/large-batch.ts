@@ -119,7 +119,7 @@ export async function runLargeBench(ctx: LargeBenchContext): Promise<number> {
       // The list reporter alone: it prints the count, and the job's own reporter would write run reports for a listing.
       const job = startJob({ env: { ...setup.env, INPUT_CSV: largeInput, DOWNLOAD_DIR: listDir }, args: ['--list', '--reporter=list'] });
       return { pid: job.child.pid, done: job.done };
-    }, { everyMs: options.sampleMs, pss: false });
+    }, { everyMs: options.sampleMs });
     const listed = /Total: (\d+) tests?/.exec(list.result.output);
 
     const downloadDir = path.join(workDir, 'downloads-large');
@@ -142,7 +142,8 @@ export async function runLargeBench(ctx: LargeBenchContext): Promise<number> {
         if (marks.loadedAt === undefined && text.includes('Coupa downloads:')) marks.loadedAt = Date.now();
       });
       return { pid: job.child.pid, done: job.done };
-    }, { everyMs: options.sampleMs, onSample: (sample) => samples.push({ posDone: journal.update(), memory: roleMemory(sample.processes, rootPid) }) });
+      // PSS at every sample: a browser's series must not mix PSS and RSS. The trend, not the speed, is measured here.
+    }, { everyMs: options.sampleMs, pssEveryMs: 0, onSample: (sample) => samples.push({ posDone: journal.update(), memory: roleMemory(sample.processes, rootPid) }) });
     fs.writeFileSync(path.join(workDir, 'job-large.log'), run.result.output);
 
     const runRoot = findRunRoot(downloadDir);

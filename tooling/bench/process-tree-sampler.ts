@@ -91,8 +91,13 @@ export interface TreeUsage {
 
 export interface TreeSamplerOptions {
   everyMs: number;
-  /** Read proportional set sizes too (smaps_rollup of every process: costs the machine a little). Default true. */
-  pss?: boolean;
+  /**
+   * Read proportional set sizes at most this often (0: at every sample; undefined: never).
+   * smaps_rollup costs about a millisecond of CPU per Chromium process, so reading it for
+   * forty processes every second would take a share of a 2-core machine from the
+   * measured command, and more from the one with more processes.
+   */
+  pssEveryMs?: number;
   onSample?: (sample: LiveSample) => void;
 }
 
@@ -102,6 +107,7 @@ export class ProcessTreeSampler {
   private readonly commandLines = new Map<string, string>();
   private peakPss: number | undefined;
   private failures = 0;
+  private lastPssAt = Number.NEGATIVE_INFINITY;
   private readonly cost = { samples: 0, totalMs: 0, maxMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -160,11 +166,13 @@ export class ProcessTreeSampler {
     const started = performance.now();
     const tree = this.account.observe(readProcessTable(), Date.now());
     const { pageBytes } = systemUnits();
+    const withPss = this.options.pssEveryMs !== undefined && tree.at - this.lastPssAt >= this.options.pssEveryMs;
+    if (withPss) this.lastPssAt = tree.at;
     const processes: SampledProcess[] = [];
     // A process that is exiting (memory already released, or a zombie) has no memory to show and no work left.
     for (const stat of tree.members.filter((m) => m.rssPages > 0 && m.state !== 'Z' && m.state !== 'X')) {
       const key = processKey(stat);
-      const pssBytes = this.options.pss === false ? undefined : await pssOf(stat.pid);
+      const pssBytes = withPss ? await pssOf(stat.pid) : undefined;
       processes.push({ key, comm: stat.comm, pid: stat.pid, ppid: stat.ppid, rssBytes: stat.rssPages * pageBytes, args: this.commandLine(stat, key), ...(pssBytes !== undefined && { pssBytes }) });
     }
     this.browsers.observe(processes);

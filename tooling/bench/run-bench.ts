@@ -83,7 +83,7 @@ async function compareWindows(): Promise<number> {
     say(`padded the base profile with ${padding.files} cache files: ${(padded.bytes / 1e6).toFixed(1)} MB in ${padded.files} files`);
     const naiveCopy = await timeNaiveCopy(setup.userDataDir, workDir);
 
-    const ctx = { catalogue, env: setup.env, workDir, sampleMs: options.sampleMs, waitIdlePercent: options.waitIdlePercent, say };
+    const ctx = { catalogue, env: setup.env, workDir, sampleMs: options.sampleMs, pssMs: options.pssMs, waitIdlePercent: options.waitIdlePercent, say };
     const runs: MeasuredRun[] = [];
     for (const windows of options.windows) {
       // Window A's browser may have pruned the cache it found; every run starts from the same padded profile.

@@ -7,7 +7,7 @@ import type { Catalogue } from '../simulator/index.js';
 import { allReadyAt, firstFinishedAt, summarizeLoad, type Tool } from './bench-math.js';
 import type { MeasuredRun } from './bench-report.js';
 import { verifyDownloads } from './download-verification.js';
-import { measureCommand, type LiveSample } from './process-tree-sampler.js';
+import { measureCommand } from './process-tree-sampler.js';
 import { findRunRoot, readBaselineOutputs, readJobOutputs, type RunOutputs } from './run-outputs.js';
 
 /**
@@ -20,9 +20,9 @@ export interface RunContext {
   env: Record<string, string>;
   workDir: string;
   sampleMs: number;
+  pssMs: number;
   waitIdlePercent: number | undefined;
   say: (message: string) => void;
-  onSample?: (sample: LiveSample) => void;
 }
 
 const CRAWLER = fileURLToPath(new URL('./baseline-crawler.ts', import.meta.url));
@@ -64,7 +64,7 @@ async function measure(ctx: RunContext, tool: Tool, windows: number, start: () =
   const measured = await measureCommand(() => {
     const started = start();
     return { pid: started.child.pid, done: started.done };
-  }, { everyMs: ctx.sampleMs, ...(ctx.onSample && { onSample: ctx.onSample }) });
+  }, { everyMs: ctx.sampleMs, pssEveryMs: ctx.pssMs });
   await load.stop();
   fs.writeFileSync(logFile, measured.result.output);
 
