@@ -21,10 +21,15 @@ export interface JobProcess {
  * settings in its environment. Used by the demo, the benchmark and the end-to-end tests.
  */
 export function startJob(options: { env: Record<string, string>; args?: string[]; echo?: boolean; cwd?: string }): JobProcess {
+  return startNodeScript([playwrightCli, 'test', ...(options.args ?? [])], options);
+}
+
+/** Runs `node <args>` with the job's environment rules (no inherited run state), collecting its output. */
+export function startNodeScript(args: string[], options: { env: Record<string, string>; echo?: boolean; cwd?: string }): JobProcess {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!INHERITED_RUN_STATE.test(key)) env[key] = value;
   Object.assign(env, { FORCE_COLOR: '0' }, options.env);
-  const child = spawn(process.execPath, [playwrightCli, 'test', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,34 +2,42 @@ import { test, expect } from '@playwright/test';
 import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, parseBenchArgs, parseByteSize } from '../../tooling/bench/bench-options.js';
 import { OperatorError } from '../../support/shared/operator-error.js';
 
-test('no flags: the documented realistic defaults', () => {
+test('no flags: issue 11\'s measurement at the job\'s default settings, with the peer', () => {
   expect(parseBenchArgs([])).toEqual(DEFAULT_BENCH_OPTIONS);
   expect(DEFAULT_BENCH_OPTIONS).toMatchObject({
     windows: [1, 2, 4],
-    pos: 60,
-    pageLatencyMs: 300,
+    pos: 40,
+    latencyMs: 300,
     downloadBytesPerSecond: 1_000_000,
-    attachmentsPerPo: { min: 1, max: 3 },
+    attachmentsPerPo: { min: 2, max: 2 },
     minFileBytes: 50_000,
     maxFileBytes: 300_000,
     statuses: 'completed',
     padBytes: 200_000_000,
     headless: true,
+    baseline: true,
+    large: false,
+    largeInputPos: 10_000,
+    largeRunPos: 2_000,
   });
+  // The headline never overrides the job's load governor.
+  expect(DEFAULT_BENCH_OPTIONS.cpuLimitPercent).toBeUndefined();
+  expect(DEFAULT_BENCH_OPTIONS.memoryLimitPercent).toBeUndefined();
 });
 
 test('every flag, in both --flag value and --flag=value forms', () => {
   const options = parseBenchArgs([
-    '--windows', '1,3', '--pos=24', '--page-latency-ms', '150', '--download-rate=512kB', '--attachments', '2',
+    '--windows', '1,3', '--pos=24', '--latency-ms', '150', '--download-rate=512kB', '--attachments', '2-3',
     '--file-size', '10kB-1.5MB', '--statuses=mixed', '--pad', '50MB', '--headed', '--work-dir', '/tmp/b', '--keep-profile',
-    '--memory-sample-ms=500', '--cpu-limit', '90', '--memory-limit=95', '--wait-idle', '30', '--seed', '7',
+    '--sample-ms=500', '--pss-ms', '0', '--cpu-limit', '90', '--memory-limit=95', '--no-baseline', '--wait-idle', '30', '--seed', '7',
+    '--large', '--large-input', '5000', '--large-run=300', '--large-windows', '3', '--large-latency-ms', '0',
   ]);
   expect(options).toEqual({
     windows: [1, 3],
     pos: 24,
-    pageLatencyMs: 150,
+    latencyMs: 150,
     downloadBytesPerSecond: 512_000,
-    attachmentsPerPo: { min: 2, max: 2 },
+    attachmentsPerPo: { min: 2, max: 3 },
     minFileBytes: 10_000,
     maxFileBytes: 1_500_000,
     statuses: 'mixed',
@@ -37,16 +45,24 @@ test('every flag, in both --flag value and --flag=value forms', () => {
     headless: false,
     workDir: '/tmp/b',
     keepProfile: true,
-    memorySampleMs: 500,
+    sampleMs: 500,
+    pssMs: 0,
     cpuLimitPercent: 90,
     memoryLimitPercent: 95,
+    baseline: false,
     waitIdlePercent: 30,
     seed: 7,
+    large: true,
+    largeInputPos: 5000,
+    largeRunPos: 300,
+    largeWindows: 3,
+    largeLatencyMs: 0,
     help: false,
   });
   expect(parseBenchArgs(['--help']).help).toBe(true);
   // The defaults object is not changed by parsing.
-  expect(DEFAULT_BENCH_OPTIONS.attachmentsPerPo).toEqual({ min: 1, max: 3 });
+  expect(DEFAULT_BENCH_OPTIONS.attachmentsPerPo).toEqual({ min: 2, max: 2 });
+  expect(DEFAULT_BENCH_OPTIONS.windows).toEqual([1, 2, 4]);
 });
 
 test('byte sizes: plain bytes, decimal units, fractions, case-insensitive', () => {
@@ -74,6 +90,11 @@ test('mistakes are operator errors that name the flag and the value', () => {
     [['--pos', '--headed'], /--pos needs a value/],
     [['--headed=yes'], /takes no value/],
     [['--turbo'], /unknown flag --turbo/],
+    [['--page-latency-ms', '300'], /unknown flag --page-latency-ms/],
+    [['--sample-ms', '50'], /--sample-ms "50" must be a whole number from 100/],
+    [['--large-windows', '0'], /--large-windows "0"/],
+    [['--large', '--large-input', '100', '--large-run', '200'], /--large-run 200 is more than the --large-input 100/],
+    [['--no-baseline=1'], /takes no value/],
     [['fast'], /unexpected argument "fast"/],
   ];
   for (const [argv, message] of cases) {

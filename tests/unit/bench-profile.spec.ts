@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { padProfile, paddingPlan, timeNaiveCopy, treeSize } from '../../tooling/bench/profile-padding.js';
-import { readWindowRecords, startupOf, type StartupFields } from '../../tooling/bench/window-startup.js';
 import { shouldCopy } from '../../support/profile/profile-snapshot.js';
 
 let dir: string;
@@ -72,36 +71,4 @@ test('the naive copy copies the whole user data dir, is timed, and is removed af
   expect(copy.files).toBe((await treeSize(udd)).files);
   expect(copy.ms).toBeGreaterThan(0);
   expect(fs.readdirSync(scratch)).toEqual([]);
-});
-
-const record = (window: string, workerIndex: number, extra: Partial<StartupFields> = {}): StartupFields => ({
-  window,
-  workerIndex,
-  kind: window === 'A' ? 'base' : 'clone',
-  userDataDir: `/p/${window}`,
-  state: 'closed',
-  timings: { slotWaitMs: 5, cloneMs: window === 'A' ? 0 : 120, launchMs: 700, verifyMs: 800, totalStartMs: 1625 },
-  ...(window !== 'A' && { clone: { method: 'copy', bytes: 2_400_000, files: 128 } }),
-  posDone: 7,
-  posFailed: 1,
-  startedAt: '2026-01-05T09:00:00.000Z',
-  ...extra,
-});
-
-test('window records: read in window then worker order, unreadable ones skipped; start-up figures taken as recorded', () => {
-  const windowsDir = path.join(dir, 'windows');
-  fs.mkdirSync(windowsDir);
-  for (const r of [record('B', 3), record('A', 0), record('B', 1, { state: 'failed' })]) {
-    fs.writeFileSync(path.join(windowsDir, `${r.window}-worker${r.workerIndex}.json`), JSON.stringify(r));
-  }
-  fs.writeFileSync(path.join(windowsDir, 'C-worker2.json'), '{"window": "C"');
-  fs.writeFileSync(path.join(windowsDir, 'notes.txt'), 'x');
-  const records = readWindowRecords(windowsDir);
-  expect(records.map((r) => `${r.window}${r.workerIndex}`)).toEqual(['A0', 'B1', 'B3']);
-  expect(startupOf(records[2]!)).toEqual({
-    window: 'B', workerIndex: 3, kind: 'clone', state: 'closed', slotWaitMs: 5, cloneMs: 120, cloneBytes: 2_400_000, cloneFiles: 128,
-    cloneMethod: 'copy', launchMs: 700, verifyMs: 800, totalStartMs: 1625, posDone: 7, posFailed: 1, startedAt: '2026-01-05T09:00:00.000Z',
-  });
-  expect(startupOf(records[0]!)).toMatchObject({ kind: 'base', cloneBytes: undefined, cloneMethod: undefined });
-  expect(readWindowRecords(path.join(dir, 'missing'))).toEqual([]);
 });

@@ -262,6 +262,32 @@ test.describe('pages', () => {
     expect(await status('4100001')).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
+
+  test('request latency delays every answer: redirects, HEAD, downloads and the identity provider too', async ({ sim }) => {
+    const client = new Client();
+    await signIn(sim, client, '/user/home');
+    sim.setOptions({ requestLatencyMs: 200 });
+    const timed = async (url: string, method = 'GET') => {
+      const started = performance.now();
+      const response = await client.request(url, { method });
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - started };
+    };
+    const attachment = fixtureCatalogue().pos.flatMap((po) => po.attachments).find((a) => !a.faults)!;
+    for (const [url, method, status] of [
+      [`${sim.coupaUrl}/`, 'GET', 302],
+      [`${sim.coupaUrl}/order_headers/4100001`, 'GET', 200],
+      [`${sim.coupaUrl}${attachmentDownloadPath(attachment)}`, 'HEAD', 200],
+      [`${sim.coupaUrl}${attachmentDownloadPath(attachment)}`, 'GET', 200],
+      [`${sim.idpUrl}/no/such/page`, 'GET', 404],
+    ] as const) {
+      const answer = await timed(url, method);
+      expect(answer.status, `${method} ${url}`).toBe(status);
+      expect(answer.ms, `${method} ${url}`).toBeGreaterThanOrEqual(190);
+    }
+    sim.setOptions({ requestLatencyMs: 0 });
+    expect((await timed(`${sim.coupaUrl}/`)).ms).toBeLessThan(150);
+  });
 });
 
 test.describe('downloads', () => {

@@ -1,52 +1,50 @@
 /**
- * The benchmark's arithmetic (seed PR-001: each added window should cut the time by
- * 1/N): throughput, speed-up and parallel efficiency against the baseline run.
- * Efficiency T_b·n_b / (N·T_N) is T1/(N·TN) when the baseline is one window.
+ * The benchmark's arithmetic (seed PR-001: each added window should cut the time by 1/N;
+ * issue 11: and do at least as well as one browser with N pages). Pure.
  */
-export function posPerMinute(pos: number, ms: number): number {
-  return ms > 0 ? (pos / ms) * 60_000 : 0;
+export function speedUp(referenceMs: number, ms: number): number {
+  return ms > 0 ? referenceMs / ms : 0;
 }
 
-export function speedUp(baselineMs: number, ms: number): number {
-  return ms > 0 ? baselineMs / ms : 0;
+/** T_r·n_r / (N·T_N): 1 when N windows are N times as fast as the reference's n_r. */
+export function parallelEfficiency(reference: { windows: number; ms: number }, run: { windows: number; ms: number }): number {
+  return run.ms > 0 && run.windows > 0 ? (reference.ms * reference.windows) / (run.windows * run.ms) : 0;
 }
 
-export function parallelEfficiency(baseline: { windows: number; ms: number }, run: { windows: number; ms: number }): number {
-  return run.ms > 0 && run.windows > 0 ? (baseline.ms * baseline.windows) / (run.windows * run.ms) : 0;
+/** When the first PO finished (epoch ms), from the results' finishedAt. */
+export function firstFinishedAt(results: readonly { finishedAt: string }[]): number | undefined {
+  const times = results.map((r) => Date.parse(r.finishedAt)).filter(Number.isFinite);
+  return times.length ? Math.min(...times) : undefined;
 }
 
 /**
- * Time from the first PO's start to the last PO's end, from the journal: the part of a
- * run that parallel windows can shorten (set-up, snapshot, window start-up and the
- * report are not in it).
+ * When the last of `windows` windows became ready (epoch ms): each window counts from its
+ * first verified start (a window restarted later was ready before). Undefined, with the
+ * count that did get ready, when fewer than `windows` ever did.
  */
-export function poPhaseMs(results: readonly { finishedAt: string; durationMs: number }[]): number {
-  if (results.length === 0) return 0;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const r of results) {
-    const end = Date.parse(r.finishedAt);
-    first = Math.min(first, end - r.durationMs);
-    last = Math.max(last, end);
+export function allReadyAt(starts: readonly { window: string; readyAt: number | undefined }[], windows: number): { at: number | undefined; ready: number } {
+  const first = new Map<string, number>();
+  for (const s of starts) {
+    if (s.readyAt === undefined) continue;
+    first.set(s.window, Math.min(s.readyAt, first.get(s.window) ?? Number.POSITIVE_INFINITY));
   }
-  return Math.max(0, last - first);
+  const ready = first.size;
+  return { at: ready >= windows && ready > 0 ? Math.max(...first.values()) : undefined, ready };
 }
 
-/**
- * Throughput once every window is ready: POs finished from `readyAt` on, over the time
- * from `readyAt` to the last finish. Separates what windows do when they all run from
- * what their start-up costs. Undefined with fewer than two such POs.
- */
-export function steadyPosPerMinute(results: readonly { finishedAt: string }[], readyAt: number): number | undefined {
-  const ends = results.map((r) => Date.parse(r.finishedAt)).filter((t) => t >= readyAt);
-  if (ends.length < 2) return undefined;
-  return posPerMinute(ends.length, Math.max(...ends) - readyAt);
-}
-
-/** When the last window became ready, from the windows' own records (start + start-up time). */
-export function allReadyAt(startups: readonly { startedAt: string; totalStartMs: number; state: string }[]): number | undefined {
-  const ready = startups.filter((s) => s.state !== 'failed' && s.totalStartMs > 0).map((s) => Date.parse(s.startedAt) + s.totalStartMs);
-  return ready.length ? Math.max(...ready) : undefined;
+/** Least-squares slope of y over x; undefined with fewer than two distinct x. */
+export function slope(points: readonly { x: number; y: number }[]): number | undefined {
+  const n = points.length;
+  if (n < 2) return undefined;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
+  }
+  return sxx > 0 ? sxy / sxx : undefined;
 }
 
 export interface LoadSummary {
@@ -67,42 +65,43 @@ export function summarizeLoad(samples: readonly { cpuPercent: number; memoryPerc
   };
 }
 
-export interface RunTimes {
+export function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+}
+
+/** The job or the single-browser N-page peer. */
+export type Tool = 'job' | 'peer';
+
+export interface RunFigures {
+  tool: Tool;
   windows: number;
   pos: number;
   totalMs: number;
-  poPhaseMs: number;
-  steadyPosPerMinute: number | undefined;
+  cpuSeconds: number;
 }
 
-export interface ScalingRow extends RunTimes {
-  posPerMinute: number;
+export interface Comparison {
+  cpuPerPo: number;
+  /** Against the same tool's first run (normally N = 1). */
   speedUp: number;
   efficiency: number;
-  poPhaseSpeedUp: number;
-  poPhaseEfficiency: number;
-  /** Steady throughput per window against the baseline's: 1 when each window is as fast as alone. */
-  steadyEfficiency: number | undefined;
+  /** This run's total time over the peer's at the same N (job rows only): below 1 means the job was faster. */
+  timeVsPeer: number | undefined;
+  cpuVsPeer: number | undefined;
 }
 
-/** Compares every run with the first one (normally N = 1). */
-export function scalingRows(runs: readonly RunTimes[]): ScalingRow[] {
-  const base = runs[0];
-  if (!base) return [];
-  return runs.map((run) => ({
-    ...run,
-    posPerMinute: posPerMinute(run.pos, run.totalMs),
-    speedUp: speedUp(base.totalMs, run.totalMs),
-    efficiency: parallelEfficiency({ windows: base.windows, ms: base.totalMs }, { windows: run.windows, ms: run.totalMs }),
-    poPhaseSpeedUp: speedUp(base.poPhaseMs, run.poPhaseMs),
-    poPhaseEfficiency: parallelEfficiency({ windows: base.windows, ms: base.poPhaseMs }, { windows: run.windows, ms: run.poPhaseMs }),
-    steadyEfficiency:
-      run.steadyPosPerMinute !== undefined && base.steadyPosPerMinute
-        ? (run.steadyPosPerMinute * base.windows) / (run.windows * base.steadyPosPerMinute)
-        : undefined,
-  }));
-}
-
-export function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+/** Speed-up and efficiency within each tool, and the job against the peer at the same N. */
+export function compareRuns<R extends RunFigures>(runs: readonly R[]): (R & Comparison)[] {
+  return runs.map((run) => {
+    const reference = runs.find((r) => r.tool === run.tool)!;
+    const peer = run.tool === 'job' ? runs.find((r) => r.tool === 'peer' && r.windows === run.windows) : undefined;
+    return {
+      ...run,
+      cpuPerPo: run.pos > 0 ? run.cpuSeconds / run.pos : 0,
+      speedUp: speedUp(reference.totalMs, run.totalMs),
+      efficiency: parallelEfficiency({ windows: reference.windows, ms: reference.totalMs }, { windows: run.windows, ms: run.totalMs }),
+      timeVsPeer: peer && peer.totalMs > 0 ? run.totalMs / peer.totalMs : undefined,
+      cpuVsPeer: peer && peer.cpuSeconds > 0 ? run.cpuSeconds / peer.cpuSeconds : undefined,
+    };
+  });
 }

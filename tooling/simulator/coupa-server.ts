@@ -27,7 +27,9 @@ export function coupaHandler(sim: SimulatorContext) {
     }
     const done = sim.stats.coupaRequest(url.pathname);
     res.once('close', done);
-    route(req, res, url, sim).catch((error: unknown) => fail(res, error));
+    pause(sim.options.requestLatencyMs, sim.signal)
+      .then((open) => (open ? route(req, res, url, sim) : undefined))
+      .catch((error: unknown) => fail(res, error));
   };
 }
 

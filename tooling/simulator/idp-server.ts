@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { seal, unseal } from './hmac-seal.js';
 import { idpMessagePage, idpSignInPage } from './idp-pages.js';
-import { parseCookies, persistentCookie, readBody, redirect, sendPage, sessionCookie } from './http-helpers.js';
+import { parseCookies, pause, persistentCookie, readBody, redirect, sendPage, sessionCookie } from './http-helpers.js';
 import { serverErrorPage } from './coupa-pages.js';
 import type { SimulatorContext } from './simulator-context.js';
 
@@ -36,6 +36,7 @@ export function idpHandler(sim: SimulatorContext) {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', sim.idpUrl);
     sim.stats.idpRequest(url.pathname);
+    if (!(await pause(sim.options.requestLatencyMs, sim.signal))) return;
     if (url.pathname === '/sso/authorize') {
       const returnTo = url.searchParams.get('return_to');
       if (!validReturnTo(returnTo)) return sendPage(res, idpMessagePage(400, 'Unknown application: return_to must be the Coupa callback.'));

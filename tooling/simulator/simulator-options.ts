@@ -3,7 +3,9 @@ import type { Catalogue } from './catalogue-model.js';
 
 /** Behaviour that can change while the simulator runs (setOptions, POST /__sim/options). */
 export interface RuntimeOptions {
-  /** Delay before every Coupa HTML page. */
+  /** Delay before answering any request, Coupa's or the identity provider's (redirects and HEAD included): a server's round trip. */
+  requestLatencyMs: number;
+  /** Delay before every Coupa HTML page (on top of requestLatencyMs). */
   pageLatencyMs: number;
   /** Delay before a download's headers. */
   downloadLatencyMs: number;
@@ -38,6 +40,7 @@ export interface SimulatorOptions extends Partial<RuntimeOptions> {
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
+  requestLatencyMs: 0,
   pageLatencyMs: 0,
   downloadLatencyMs: 0,
   downloadBytesPerSecond: 0,
@@ -52,7 +55,7 @@ export class SimulatorOptionsError extends OperatorError {
   }
 }
 
-const NUMERIC_OPTIONS = ['pageLatencyMs', 'downloadLatencyMs', 'downloadBytesPerSecond', 'sessionMaxRequests'] as const;
+const NUMERIC_OPTIONS = ['requestLatencyMs', 'pageLatencyMs', 'downloadLatencyMs', 'downloadBytesPerSecond', 'sessionMaxRequests'] as const;
 
 /** Validates runtime options from code or from a JSON body; unknown keys are errors, not ignored. */
 export function parseRuntimeOptions(input: unknown): Partial<RuntimeOptions> {
