@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatLocalTimestamp } from '../output/report-csv.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
 import { displayWidth, formatBytes, formatDuration, formatRate, truncateEnd } from '../progress/text-format.js';
-import type { WindowRecord } from '../window/browser-window.js';
+import type { WindowRecord } from '../window/window-record.js';
 
 /**
  * The one page an operator reads at the end of every run (terminal and `run-summary.json`):

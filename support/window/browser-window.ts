@@ -12,51 +12,9 @@ import type { Settings } from '../settings.js';
 import { OperatorError } from '../shared/operator-error.js';
 import { checksumResult, verifyIntrospection, verifySession, type MethodResult, type VerificationMethodName } from './profile-verifier.js';
 import { windowLetter, type WindowLog } from './window-identity.js';
-import { diagnoseVerificationFailure, readOtherWindows } from './failure-diagnosis.js';
+import { diagnoseVerificationFailure } from './failure-diagnosis.js';
+import type { ProfileKind, RemediationStepName, WindowRecord, WindowRecordStore } from './window-record.js';
 import { corruptCloneCookieStore, faultHits } from './fault-injection.js';
-
-export type ProfileKind = 'base' | 'clone';
-export type RemediationStepName = 'retry-verification' | 'reload' | 're-clone' | 'restart-browser';
-
-export interface RemediationStep {
-  step: RemediationStepName | 're-clone-before-launch' | 'restore-cookies-before-launch';
-  at: string;
-  reason: string;
-  ok: boolean;
-}
-
-export interface WindowRecord {
-  window: string;
-  parallelIndex: number;
-  workerIndex: number;
-  pid: number;
-  kind: ProfileKind;
-  userDataDir: string;
-  profileDir: string;
-  state: 'starting' | 'verified' | 'parked' | 'failed' | 'closed';
-  verification: MethodResult[];
-  /** Verification rounds run (1 when the first round passed). */
-  attempts: number;
-  remediation: RemediationStep[];
-  diagnosis?: string;
-  timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
-  clone?: { method: string; bytes: number; files: number };
-  cookieGuard?: { rowsBefore: number; cookiesAfterLaunch: number; dropped: boolean; restored: boolean };
-  /** Times the load governor parked this window (browser closed) and when it came back. */
-  parkings: { from: string; until?: string }[];
-  /** When each clone copy held its slot (ms since the epoch), to show the clone throttle at work. */
-  cloneSpans: { start: number; end: number }[];
-  /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
-  profileCookies?: { persistent: number; hosts: string[] };
-  browser: string;
-  /** As the browser reports it on chrome://version. */
-  browserVersion?: string;
-  posDone: number;
-  posFailed: number;
-  error?: string;
-  startedAt: string;
-  endedAt?: string;
-}
 
 export interface WindowEnvironment {
   settings: Settings;
@@ -67,7 +25,7 @@ export interface WindowEnvironment {
   /** Run's private directory; clones go to `<sessionDir>/clones`. */
   sessionDir: string;
   /** Where the window's record is kept up to date for the run summary. */
-  recordFile: string;
+  records: WindowRecordStore;
   log: WindowLog;
 }
 
@@ -150,10 +108,7 @@ export class BrowserWindow {
   }
 
   save(): void {
-    fs.mkdirSync(path.dirname(this.env.recordFile), { recursive: true });
-    const temp = `${this.env.recordFile}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(this.record, null, 2));
-    fs.renameSync(temp, this.env.recordFile);
+    this.env.records.save(this.record);
   }
 
   async start(): Promise<void> {
@@ -240,7 +195,7 @@ export class BrowserWindow {
     try {
       const result = await cloneSnapshot(this.env.snapshot.snapshotUdd, this.userDataDir);
       this.record.timings.cloneMs = result.durationMs;
-      this.record.clone = { method: result.method, bytes: result.bytes, files: result.files };
+      this.record.clone = { method: result.method, bytes: result.bytes, files: result.files, slotLimit: this.env.settings.maxConcurrentClones };
       this.log(`cloned the profile snapshot (${result.files} files, ${(result.bytes / 1e6).toFixed(1)} MB, ${result.method}) in ${result.durationMs} ms`);
     } finally {
       this.record.cloneSpans.push({ start: cloneStarted, end: Date.now() });
@@ -439,7 +394,7 @@ export class BrowserWindow {
         failed,
         base: this.env.base,
         browser: this.browser,
-        otherWindows: readOtherWindows(path.dirname(this.env.recordFile), this.letter),
+        otherWindows: this.env.records.others(this.letter),
       });
       if (attempt >= this.env.settings.remediationMaxAttempts || Date.now() > deadline) {
         this.log(`verification failed and the remediation budget is spent: ${reason}`);

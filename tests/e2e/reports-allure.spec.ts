@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import type { PoResult } from '../../support/po-result.js';
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../tooling/simulator/index.js';
-import { readWindowRecords } from '../../support/window/window-summary.js';
+import { readWindowRecords } from '../../support/window/window-record.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 
 /**

@@ -8,7 +8,7 @@ import { manifestChecksumsOf } from '../../support/profile/profile-snapshot.js';
 import { defaultTempRoot } from '../../support/profile/private-temp.js';
 import { loadSettings } from '../../support/settings.js';
 import { COUPA_SESSION_COOKIE, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import type { WindowRecord } from '../../support/window/window-record.js';
 import {
   attachmentHashes,
   browserProcessOn,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import type { WindowRecord } from '../../support/window/window-record.js';
 import { compareWindowLetters } from '../../support/progress/progress-state.js';
 
 /**

@@ -9,7 +9,7 @@ import { defaultTempRoot } from '../../../support/profile/private-temp.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
-import type { WindowRecord } from '../../../support/window/browser-window.js';
+import type { WindowRecord } from '../../../support/window/window-record.js';
 import { attachmentContent, expectedOutcome, startSimulator, type RunningSimulator, type SimPo, type SimulatorOptions } from '../../../tooling/simulator/index.js';
 
 /**
