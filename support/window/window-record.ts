@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OperatorError } from '../shared/operator-error.js';
 import type { MethodResult } from './profile-verifier.js';
 
 /**
@@ -52,6 +53,33 @@ export interface WindowRecord {
   error?: string;
   startedAt: string;
   endedAt?: string;
+}
+
+/** Keeps a method's latest result (and the browser version introspection read) in the record. */
+export function recordVerification(record: WindowRecord, result: MethodResult): void {
+  const { browserVersion, ...kept } = result;
+  if (browserVersion) record.browserVersion = browserVersion;
+  record.verification = [...record.verification.filter((v) => v.method !== result.method), kept];
+}
+
+/** A window that could not be proven to run on its intended, signed-in profile; it stops taking POs. */
+export class WindowVerificationError extends OperatorError {
+  /** `spent`: why no further remediation step was taken; `lastFailure`: what failed when no verification method had. */
+  constructor(readonly record: WindowRecord, spent?: string, lastFailure?: string) {
+    const failed = record.verification.filter((v) => !v.ok).map((v) => `${v.method}: ${v.detail}`);
+    super(
+      `Window ${record.window} (${record.kind} profile ${record.profileDir}) could not be verified after ` +
+        `${record.attempts} round(s) and ${record.remediation.length} remediation step(s)${spent ? ` (${spent})` : ''}: ` +
+        (failed.length ? failed.join('; ') : (lastFailure ?? 'no verification method passed')),
+      record.diagnosis ?? 'See the window summary for each verification method and remediation step.',
+    );
+  }
+}
+
+/** A fact of the run a window needs to know across worker restarts (e.g. "window A has opened the base profile"). */
+export interface RunMarker {
+  isSet(): boolean;
+  set(): void;
 }
 
 /** Where a window keeps its record and finds the other windows' records; wired by the fixtures. */

@@ -6,6 +6,7 @@ import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
 import { ResultJournal } from '../../../support/output/journal.js';
 import { defaultTempRoot } from '../../../support/profile/private-temp.js';
+import { markTestProfile } from '../../../support/window/fault-injection.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
@@ -53,6 +54,7 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     PAGE_RETRIES: '2',
     DOWNLOAD_RETRIES: '3',
     LOAD_SIGNAL_FILE: path.join(root, 'calm-load.json'),
+    COOKIE_BACKUP_DIR: path.join(root, 'cookie-backups'),
     ...options.env,
   };
   fs.writeFileSync(env.ENV_FILE, '# settings come from the environment of each test\n');
@@ -68,6 +70,8 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     signIn: (page) => signInOnSimulatorForm(page, sim.options().credentials),
   });
   if (!signIn.signedIn) throw new Error('the test profile could not be signed in to the simulator');
+  // Only a profile the test suite made lets COUPA_TEST_FAULTS act.
+  markTestProfile(userDataDir);
 
   const start = (run: { env?: Record<string, string>; args?: string[] } = {}) =>
     startJob({ env: { ...env, ...run.env }, args: run.args ?? [`--workers=${run.env?.WORKERS ?? env.WORKERS}`] });
