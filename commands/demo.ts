@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBrowser } from './demo/ensure-browser.js';
+import { pinnedBrowser } from '../support/profile/browser-launch.js';
 import { openSignInWindow } from './login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../tooling/simulator/simulator-sign-in.js';
 import { exitOnOperatorError, OperatorError } from '../support/shared/operator-error.js';
@@ -34,12 +35,16 @@ try {
     WORKERS: '3',
     PAGE_TIMEOUT_MS: '4000',
     PAGE_RETRIES: '2',
+    COOKIE_BACKUP_DIR: path.join(demoRoot, 'cookie-backups'),
   };
+  say(`simulated Coupa at ${sim.coupaUrl}, identity provider at ${sim.idpUrl}`);
+  const found = exitOnOperatorError(() => ensureBrowser(loadSettings({ env: { ...process.env, ...env }, skipEnvFile: true }), say));
+  // The demo makes its own profile with the browser it found, so that browser is the right one for the job too.
+  Object.assign(env, pinnedBrowser(found));
   fs.mkdirSync(demoRoot, { recursive: true });
   fs.writeFileSync(env.ENV_FILE, Object.entries(env).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const settings = exitOnOperatorError(() => loadSettings({ env: { ...process.env, ...env } }));
-  say(`simulated Coupa at ${sim.coupaUrl}, identity provider at ${sim.idpUrl}`);
-  say(`browser: ${exitOnOperatorError(() => ensureBrowser(settings, say)).description}`);
+  say(`browser: ${found.fallback ? `${found.executablePath}, which makes the demo's profile and runs the job on it (BROWSER_EXECUTABLE)` : found.description}`);
 
   fs.rmSync(profileRoot, { recursive: true, force: true });
   const signIn = await openSignInWindow({

@@ -91,7 +91,12 @@ function realEnvironment(): BrowserEnvironment {
   };
 }
 
-export function resolveBrowser(
+/**
+ * The browser BROWSER_EXECUTABLE or BROWSER_CHANNEL names, or on Linux the system Chromium
+ * when the channel's browser is missing (`fallback`). For a profile a command makes itself
+ * (demo, benchmark); the job asks resolveBrowser, which refuses such a fallback on the base profile.
+ */
+export function findBrowser(
   settings: Pick<Settings, 'browserChannel' | 'browserExecutable'>,
   environment: BrowserEnvironment = realEnvironment(),
 ): ResolvedBrowser {
@@ -132,6 +137,36 @@ export function resolveBrowser(
       : `Install ${CHANNEL_NAMES[channel]}, or set BROWSER_EXECUTABLE to the browser that created the profile (its edge://version or chrome://version page shows "Executable path").`,
     checked,
   );
+}
+
+export class BrowserFallbackRefusedError extends OperatorError {}
+
+/**
+ * The browser the job starts. A browser build other than the one that made a profile may
+ * not decrypt its cookies, and then deletes them: the operator's own (base) profile is never
+ * opened by a fallback nobody chose. Under PROFILE_POLICY=base-first (window A on the base
+ * profile, and `npm run login`) a fallback is refused unless BROWSER_EXECUTABLE names it;
+ * under all-clones the base profile is only copied, and a clone signed out is caught by VM-001.
+ */
+export function resolveBrowser(
+  settings: Pick<Settings, 'browserChannel' | 'browserExecutable' | 'profilePolicy'>,
+  environment: BrowserEnvironment = realEnvironment(),
+): ResolvedBrowser {
+  const browser = findBrowser(settings, environment);
+  if (!browser.fallback || settings.profilePolicy === 'all-clones') return browser;
+  const name = CHANNEL_NAMES[settings.browserChannel];
+  throw new BrowserFallbackRefusedError(
+    `${name} (BROWSER_CHANNEL=${settings.browserChannel}) is not installed; the only browser found is ${browser.executablePath}, ` +
+      'and the base profile is not opened with another browser build than the one that made it unless you say so: ' +
+      'a build that cannot decrypt the profile\'s cookies deletes them, which signs you out for good.',
+    `Install ${name}; or, if this profile was made with that browser, set BROWSER_EXECUTABLE=${browser.executablePath}; ` +
+      'or set PROFILE_POLICY=all-clones (the base profile is then only copied, never opened).',
+  );
+}
+
+/** Settings that make the job use `browser` itself: a command that makes its profile with a fallback browser says so. */
+export function pinnedBrowser(browser: ResolvedBrowser): Record<string, string> {
+  return browser.fallback && browser.executablePath ? { BROWSER_EXECUTABLE: browser.executablePath } : {};
 }
 
 export type PersistentContextOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;

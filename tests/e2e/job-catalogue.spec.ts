@@ -5,7 +5,7 @@ import { readInputFile } from '../../support/input/input-reader.js';
 import { sanitizeFileName } from '../../support/output/file-names.js';
 import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
 import { attachmentContent, expectedOutcome, fixtureCatalogue, type HostileNameKind, type SimPo } from '../../tooling/simulator/index.js';
-import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
+import { createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * The whole job, 3 windows, over the fixture catalogue (every status of WORKFLOW.md,
@@ -198,7 +198,7 @@ test('three windows shared the work, and none of our browsers or profile clones 
   const windows = new Set([...harness.journal(runRoot).values()].map((r) => r.window));
   expect([...windows].sort()).toEqual(['A', 'B', 'C']);
   expect(processesMentioning(harness.root)).toEqual([]);
-  expect(cloneDirsLeft(runnerPid!)).toEqual([]);
+  expect(harness.cloneDirsLeft(runnerPid!)).toEqual([]);
 });
 
 test('nothing the run wrote contains a session cookie, a sign-in token or the password', async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect, type BrowserContext } from '@playwright/test';
-import { classifyLaunchError, persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
+import { classifyLaunchError, findBrowser, persistentLaunchOptions } from '../../support/profile/browser-launch.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
 import { cloneSnapshot, verifyCloneAgainstManifest } from '../../support/profile/profile-cloner.js';
 import { detectProfileInUse } from '../../support/profile/profile-in-use.js';
@@ -39,7 +39,7 @@ test.afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-const browser = resolveBrowser({ browserChannel: 'chromium', browserExecutable: '/usr/bin/chromium' });
+const browser = findBrowser({ browserChannel: 'chromium', browserExecutable: '/usr/bin/chromium' });
 
 async function launch(userDataDir: string): Promise<BrowserContext> {
   const ctx = await chromium.launchPersistentContext(userDataDir, persistentLaunchOptions({ browser, userDataDir, profileName: 'Default', headless: true }));

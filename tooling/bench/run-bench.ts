@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureBrowser } from '../../commands/demo/ensure-browser.js';
+import { pinnedBrowser } from '../../support/profile/browser-launch.js';
 import { ResourceMonitor, SystemLoadSignal, type ResourceSample } from '../../support/load/resource-monitor.js';
 import { readGate, gateFileFor } from '../../support/load/window-gate.js';
 import { openSignInWindow } from '../../commands/login/sign-in-window.js';
@@ -169,13 +170,16 @@ async function main(): Promise<number> {
       EDGE_PROFILE_NAME: PROFILE_NAME,
       INPUT_CSV: input,
       HEADLESS: String(options.headless),
+      COOKIE_BACKUP_DIR: path.join(workDir, 'cookie-backups'),
       ...(options.cpuLimitPercent !== undefined && { CPU_LIMIT_PERCENT: String(options.cpuLimitPercent) }),
       ...(options.memoryLimitPercent !== undefined && { MEMORY_LIMIT_PERCENT: String(options.memoryLimitPercent) }),
     };
+    const browser = ensureBrowser(loadSettings({ env: { ...process.env, ...baseEnv, DOWNLOAD_DIR: workDir }, skipEnvFile: true }), say);
+    // The bench makes its own profile with the browser it found, so that browser is the right one for the job too.
+    Object.assign(baseEnv, pinnedBrowser(browser));
     // The job reads this instead of the project's .env, so an operator's settings cannot skew the benchmark.
     fs.writeFileSync(envFile, Object.entries(baseEnv).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     const settings = loadSettings({ env: { ...process.env, ...baseEnv, DOWNLOAD_DIR: workDir } });
-    const browser = ensureBrowser(settings, say);
     say(`simulator at ${sim.coupaUrl}: ${catalogue.pos.length} POs, ${downloads.length} attachments, ${options.pageLatencyMs} ms per page`);
 
     fs.rmSync(profileRoot, { recursive: true, force: true });
