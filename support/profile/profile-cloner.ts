@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import { OperatorError } from '../shared/operator-error.js';
 import { withFsRetry, type FsRetryOptions } from '../shared/fs-retry.js';
-import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch, type SnapshotManifest } from './profile-snapshot.js';
+import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch } from './profile-manifest.js';
+import type { SnapshotManifest } from './profile-snapshot.js';
 
 /**
  * Per-window clones of the run's snapshot: copy-on-write where the file system can, a plain

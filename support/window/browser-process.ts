@@ -1,5 +1,6 @@
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { classifyLaunchError, persistentLaunchOptions, type ResolvedBrowser } from '../profile/browser-launch.js';
+import { persistentLaunchOptions, type ResolvedBrowser } from '../profile/browser-launch.js';
+import { classifyLaunchError } from '../profile/launch-failure.js';
 import type { WindowLog } from './window-identity.js';
 
 export interface BrowserProcessOptions {

@@ -1,7 +1,8 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { LaunchFailure, resolveBrowser, type ResolvedBrowser } from '../profile/browser-launch.js';
+import { resolveBrowser, type ResolvedBrowser } from '../profile/browser-launch.js';
 import type { CookieBackup } from '../profile/cookie-backup.js';
 import { persistentCookiesIn } from '../profile/cookie-store.js';
+import { LaunchFailure } from '../profile/launch-failure.js';
 import { CloneError } from '../profile/profile-cloner.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import type { SnapshotManifest } from '../profile/profile-snapshot.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
-import { manifestChecksumsOf } from '../../support/profile/profile-snapshot.js';
+import { manifestChecksumsOf } from '../../support/profile/profile-manifest.js';
 import { loadSettings } from '../../support/settings.js';
 import { COUPA_SESSION_COOKIE, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
 import { readWindowRecords, type WindowRecord } from '../../support/window/window-record.js';

@@ -3,8 +3,6 @@ import {
   BrowserNotFoundError,
   channelExecutableCandidates,
   chromeDefaultUserDataDir,
-  classifyLaunchError,
-  LaunchFailure,
   persistentLaunchOptions,
   BrowserFallbackRefusedError,
   findBrowser,
@@ -12,6 +10,7 @@ import {
   resolveBrowser,
   type BrowserEnvironment,
 } from '../../support/profile/browser-launch.js';
+import { classifyLaunchError, LaunchFailure } from '../../support/profile/launch-failure.js';
 
 function environment(platform: NodeJS.Platform, files: string[], env: Record<string, string> = {}, playwrightChromium?: string): BrowserEnvironment {
   return { platform, env, isFile: (f) => files.includes(f), playwrightChromium: () => playwrightChromium };
