@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureBrowser } from './demo/ensure-browser.js';
+import { pinnedBrowser } from '../support/profile/browser-launch.js';
 import { openSignInWindow } from './login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../tooling/simulator/simulator-sign-in.js';
 import { exitOnOperatorError, OperatorError } from '../support/shared/operator-error.js';
+import { JOB_EXIT } from '../support/shared/exit-codes.js';
 import { PROJECT_ROOT, startJob } from './job-process.js';
 import { loadSettings } from '../support/settings.js';
 import { startSimulator } from '../tooling/simulator/index.js';
@@ -34,12 +36,16 @@ try {
     WORKERS: '3',
     PAGE_TIMEOUT_MS: '4000',
     PAGE_RETRIES: '2',
+    COOKIE_BACKUP_DIR: path.join(demoRoot, 'cookie-backups'),
   };
+  say(`simulated Coupa at ${sim.coupaUrl}, identity provider at ${sim.idpUrl}`);
+  const found = exitOnOperatorError(() => ensureBrowser(loadSettings({ env: { ...process.env, ...env }, skipEnvFile: true }), say));
+  // The demo makes its own profile with the browser it found, so that browser is the right one for the job too.
+  Object.assign(env, pinnedBrowser(found));
   fs.mkdirSync(demoRoot, { recursive: true });
   fs.writeFileSync(env.ENV_FILE, Object.entries(env).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const settings = exitOnOperatorError(() => loadSettings({ env: { ...process.env, ...env } }));
-  say(`simulated Coupa at ${sim.coupaUrl}, identity provider at ${sim.idpUrl}`);
-  say(`browser: ${exitOnOperatorError(() => ensureBrowser(settings, say)).description}`);
+  say(`browser: ${found.fallback ? `${found.executablePath}, which makes the demo's profile and runs the job on it (BROWSER_EXECUTABLE)` : found.description}`);
 
   fs.rmSync(profileRoot, { recursive: true, force: true });
   const signIn = await openSignInWindow({
@@ -54,7 +60,9 @@ try {
   say(`running the job: npx playwright test --workers=3 (input ${path.relative(PROJECT_ROOT, input)})`);
   const job = startJob({ env, args: ['--workers=3'], echo: true });
   const ended = await job.done;
-  exitCode = ended.code ?? 1;
+  // The sample shows every outcome on purpose, so some of its POs always remain to retry (the job's exit code 1).
+  exitCode = ended.code === JOB_EXIT.retryRemains ? 0 : (ended.code ?? 1);
+  if (ended.code === JOB_EXIT.retryRemains) say('the job ended with exit code 1: the sample\'s FAILED, PARTIAL and TIMEOUT POs remain to retry, as the sample intends');
   say(`files and report are in ${downloadDir}`);
   say(`simulator served ${sim.stats().sessionsIssued} Coupa session(s) through the SSO bounce, ${sim.stats().signIns} sign-in(s) on the form`);
 } catch (error) {

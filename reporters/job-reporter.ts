@@ -13,7 +13,8 @@ import { publishedRunLocation, type RunLocation } from '../support/run/run-locat
 import { loadSettings, type Settings } from '../support/settings.js';
 import { enrichAllureResults } from '../support/report/allure-enrichment.js';
 import { buildRunSummary, formatRunSummary, writeRunSummary } from '../support/report/run-summary.js';
-import { readWindowRecords, writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
+import { readWindowRecords } from '../support/window/window-record.js';
+import { writeAllureWindowResults, writeWindowSummaryJson } from '../support/window/window-summary.js';
 
 /**
  * The operator's view of the run: live progress (redrawn in a terminal, a line now and then

@@ -33,7 +33,8 @@ export interface Settings {
   downloadTimeoutMs: number;
   downloadRetries: number;
   profilePolicy: ProfilePolicy;
-  maxConcurrentClones: number;
+  /** Unset: as many as the run has windows (`--workers` included), which only the workers know. */
+  maxConcurrentClones: number | undefined;
   profileInUseWaitMs: number;
   verifyMethods: VerifyMethod[];
   verifyRetries: number;
@@ -50,6 +51,8 @@ export interface Settings {
   loadRaiseAfterMs: number;
   msgToPdf: boolean;
   trace: boolean;
+  /** Where window A keeps the copy of the base profile's cookie store taken before each run. */
+  cookieBackupDir: string;
 }
 
 export class SettingsError extends OperatorError {
@@ -69,6 +72,17 @@ export function defaultEdgeUserDataDir(platform: NodeJS.Platform = process.platf
   }
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Microsoft Edge');
   return path.join(home, '.config', 'microsoft-edge');
+}
+
+/**
+ * A per-user folder that outlives the run (unlike the temporary folder) and is not synced
+ * or shared (unlike a download folder on OneDrive or a network drive).
+ */
+export function defaultCookieBackupDir(platform: NodeJS.Platform = process.platform, env = process.env): string {
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'CoupaDownloads', 'cookie-backups');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'CoupaDownloads', 'cookie-backups');
+  return path.join(env.XDG_STATE_HOME ?? path.join(home, '.local', 'state'), 'coupa-downloads', 'cookie-backups');
 }
 
 export interface LoadSettingsOptions {
@@ -164,7 +178,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     downloadTimeoutMs: r.int('DOWNLOAD_TIMEOUT_MS', 120_000, 1_000),
     downloadRetries: r.int('DOWNLOAD_RETRIES', 3, 0, 10),
     profilePolicy: r.oneOf('PROFILE_POLICY', ['base-first', 'all-clones'] as const, 'base-first'),
-    maxConcurrentClones: r.int('MAX_CONCURRENT_CLONES', workers, 1, 64),
+    maxConcurrentClones: r.raw('MAX_CONCURRENT_CLONES') === undefined ? undefined : r.int('MAX_CONCURRENT_CLONES', workers, 1, 64),
     profileInUseWaitMs: r.int('PROFILE_IN_USE_WAIT_MS', 60_000, 0),
     verifyMethods: r.listOf('VERIFY_METHODS', ['session', 'introspection', 'checksum'] as const, ['session', 'introspection', 'checksum']),
     verifyRetries: r.int('VERIFY_RETRIES', 1, 0, 10),
@@ -179,6 +193,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     loadRaiseAfterMs: r.int('LOAD_RAISE_AFTER_MS', 15_000, 0),
     msgToPdf: r.bool('MSG_TO_PDF', true),
     trace: r.bool('TRACE', false),
+    cookieBackupDir: r.path('COOKIE_BACKUP_DIR', defaultCookieBackupDir(platform, env)),
   };
   if (!settings.verifyPath.startsWith('/')) {
     r.problems.push(`VERIFY_PATH="${settings.verifyPath}" must be a path on the tenant starting with /, e.g. /user/home.`);

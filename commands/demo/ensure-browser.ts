@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { BrowserNotFoundError, resolveBrowser, type ResolvedBrowser } from '../../support/profile/browser-launch.js';
+import { BrowserNotFoundError, findBrowser, type ResolvedBrowser } from '../../support/profile/browser-launch.js';
 import type { Settings } from '../../support/settings.js';
 
 /**
@@ -11,7 +11,7 @@ import type { Settings } from '../../support/settings.js';
  */
 export function ensureBrowser(settings: Pick<Settings, 'browserChannel' | 'browserExecutable'>, log: (m: string) => void): ResolvedBrowser {
   try {
-    return resolveBrowser(settings);
+    return findBrowser(settings);
   } catch (error) {
     const canApt = process.platform === 'linux' && process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get');
     if (!(error instanceof BrowserNotFoundError) || !canApt) throw error;
@@ -21,6 +21,6 @@ export function ensureBrowser(settings: Pick<Settings, 'browserChannel' | 'brows
       const run = spawnSync('apt-get', args, { stdio: 'inherit', env });
       if (run.status !== 0) throw error;
     }
-    return resolveBrowser(settings);
+    return findBrowser(settings);
   }
 }

@@ -36,7 +36,8 @@ export async function openSignInWindow(options: SignInOptions): Promise<SignInOu
   const context = await chromium.launchPersistentContext(
     userDataDir,
     persistentLaunchOptions({
-      browser: resolveBrowser(settings),
+      // The sign-in window always opens the base profile, whatever the job's policy.
+      browser: resolveBrowser({ ...settings, profilePolicy: 'base-first' }),
       userDataDir,
       profileName: settings.edgeProfileName,
       headless: options.headless,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { OperatorError } from '../shared/operator-error.js';
+import { DEFAULT_PROFILE_ADVICE, LaunchFailure } from './launch-failure.js';
 import type { BrowserChannel, Settings } from '../settings.js';
 
 /**
@@ -91,7 +92,12 @@ function realEnvironment(): BrowserEnvironment {
   };
 }
 
-export function resolveBrowser(
+/**
+ * The browser BROWSER_EXECUTABLE or BROWSER_CHANNEL names, or on Linux the system Chromium
+ * when the channel's browser is missing (`fallback`). For a profile a command makes itself
+ * (demo, benchmark); the job asks resolveBrowser, which refuses such a fallback on the base profile.
+ */
+export function findBrowser(
   settings: Pick<Settings, 'browserChannel' | 'browserExecutable'>,
   environment: BrowserEnvironment = realEnvironment(),
 ): ResolvedBrowser {
@@ -132,6 +138,36 @@ export function resolveBrowser(
       : `Install ${CHANNEL_NAMES[channel]}, or set BROWSER_EXECUTABLE to the browser that created the profile (its edge://version or chrome://version page shows "Executable path").`,
     checked,
   );
+}
+
+export class BrowserFallbackRefusedError extends OperatorError {}
+
+/**
+ * The browser the job starts. A browser build other than the one that made a profile may
+ * not decrypt its cookies, and then deletes them: the operator's own (base) profile is never
+ * opened by a fallback nobody chose. Under PROFILE_POLICY=base-first (window A on the base
+ * profile, and `npm run login`) a fallback is refused unless BROWSER_EXECUTABLE names it;
+ * under all-clones the base profile is only copied, and a clone signed out is caught by VM-001.
+ */
+export function resolveBrowser(
+  settings: Pick<Settings, 'browserChannel' | 'browserExecutable' | 'profilePolicy'>,
+  environment: BrowserEnvironment = realEnvironment(),
+): ResolvedBrowser {
+  const browser = findBrowser(settings, environment);
+  if (!browser.fallback || settings.profilePolicy === 'all-clones') return browser;
+  const name = CHANNEL_NAMES[settings.browserChannel];
+  throw new BrowserFallbackRefusedError(
+    `${name} (BROWSER_CHANNEL=${settings.browserChannel}) is not installed; the only browser found is ${browser.executablePath}, ` +
+      'and the base profile is not opened with another browser build than the one that made it unless you say so: ' +
+      'a build that cannot decrypt the profile\'s cookies deletes them, which signs you out for good.',
+    `Install ${name}; or, if this profile was made with that browser, set BROWSER_EXECUTABLE=${browser.executablePath}; ` +
+      'or set PROFILE_POLICY=all-clones (the base profile is then only copied, never opened).',
+  );
+}
+
+/** Settings that make the job use `browser` itself: a command that makes its profile with a fallback browser says so. */
+export function pinnedBrowser(browser: ResolvedBrowser): Record<string, string> {
+  return browser.fallback && browser.executablePath ? { BROWSER_EXECUTABLE: browser.executablePath } : {};
 }
 
 export type PersistentContextOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;
@@ -199,68 +235,4 @@ export function persistentLaunchOptions(request: PersistentLaunchRequest): Persi
     viewport: { width: 1366, height: 900 },
     ...(request.downloadsPath ? { downloadsPath: request.downloadsPath } : {}),
   };
-}
-
-export type LaunchFailureKind = 'profile-in-use' | 'default-profile-refused' | 'executable-missing' | 'unknown';
-
-export interface LaunchContext {
-  userDataDir?: string;
-  /** Window letter or name, for the operator. */
-  window?: string;
-}
-
-/** A refused browser launch, classified, with what the operator should do. Throw it as is. */
-export class LaunchFailure extends OperatorError {
-  readonly userDataDir?: string;
-  readonly window?: string;
-  constructor(readonly kind: LaunchFailureKind, readonly summary: string, advice: string, context: LaunchContext = {}, options?: { cause?: unknown }) {
-    super(
-      `${context.window ? `Window ${context.window}: ` : ''}the browser could not start${context.userDataDir ? ` on "${context.userDataDir}"` : ''}: ${summary}.`,
-      advice,
-      options,
-    );
-    if (context.userDataDir) this.userDataDir = context.userDataDir;
-    if (context.window) this.window = context.window;
-  }
-}
-
-const DEFAULT_PROFILE_ADVICE = 'Use a dedicated profile folder: set EDGE_PROFILE_DIR to a new folder and run npm run login once to sign in there, '
-  + 'or point it at a copy of your everyday profile.';
-
-const LAUNCH_PATTERNS: { kind: Exclude<LaunchFailureKind, 'unknown'>; pattern: RegExp; summary: string; advice: string }[] = [
-  {
-    kind: 'profile-in-use',
-    pattern: /ProcessSingleton|Opening in existing browser session|profile (?:directory )?is already in use|SingletonLock: File exists/i,
-    summary: 'the profile is already open in another browser process',
-    advice: 'Close Edge completely (every window, and the background process kept by Startup Boost or '
-      + '"Continue running background extensions and apps"), then start again.',
-  },
-  {
-    kind: 'default-profile-refused',
-    pattern: /DevTools remote debugging requires a non-default data directory/i,
-    summary: 'the browser refuses automation of its default user data folder (Chrome 136 and later)',
-    advice: DEFAULT_PROFILE_ADVICE,
-  },
-  {
-    kind: 'executable-missing',
-    pattern: /Executable doesn't exist|Chromium distribution '[^']+' is not found|spawn \S+ ENOENT|Failed to launch[^\n]*ENOENT/i,
-    summary: 'the browser program was not found',
-    advice: 'Install the browser of BROWSER_CHANNEL, or set BROWSER_EXECUTABLE to the browser that created the profile.',
-  },
-];
-
-/** Recognises why Playwright could not start the browser (its message includes the browser's own output). */
-export function classifyLaunchError(error: unknown, context: LaunchContext = {}): LaunchFailure {
-  if (error instanceof LaunchFailure) return error;
-  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
-  const match = LAUNCH_PATTERNS.find((p) => p.pattern.test(text));
-  if (match) return new LaunchFailure(match.kind, match.summary, match.advice, context, { cause: error });
-  const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
-  return new LaunchFailure(
-    'unknown',
-    firstLine,
-    'Run again with DEBUG=pw:browser to see the browser\'s own output.',
-    context,
-    { cause: error },
-  );
 }

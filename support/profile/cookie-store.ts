@@ -127,61 +127,88 @@ export async function readCookieStore(file: string): Promise<CookieStoreSummary>
   }
 }
 
-const SIDECARS = ['-journal', '-wal', '-shm'];
+/** Persistent, unexpired cookies of a closed profile folder (names and hosts only): what a browser starting on it keeps. */
+export async function persistentCookiesIn(profileDir: string): Promise<CookieEntry[]> {
+  const store = cookieStoreIn(profileDir);
+  if (!store) return [];
+  return cookiesSurvivingRestart((await readCookieStore(path.join(profileDir, ...store.split('/')))).entries);
+}
 
-export interface RestoreReport {
-  /** The base profile's cookie store that was replaced. */
+export interface RowRestoreReport {
+  /** The base profile's cookie store. */
   file: string;
-  copied: string[];
-  /** The base profile's SQLite sidecars that the snapshot did not have. */
-  removed: string[];
+  /** The rows put back, by host, name and path (never values). */
+  restored: Pick<CookieEntry, 'host' | 'name' | 'path'>[];
+}
+
+type Row = Record<string, unknown>;
+const rowKey = (row: { host: unknown; name: unknown; path: unknown }) => `${String(row.host)}\t${String(row.name)}\t${String(row.path)}`;
+
+function columnsOf(db: { exec(sql: string): { values: unknown[][] }[] }): string[] {
+  return (db.exec('PRAGMA table_info(cookies)')[0]?.values ?? []).map((column) => String(column[1]));
 }
 
 /**
- * Puts the snapshot's cookie store back over the base profile's, after a launch deleted cookies
- * it could not decrypt. Only ever call this while the base profile's browser is closed: it
- * refuses a profile in use, because a running browser would overwrite or corrupt the restored file.
+ * Puts back into the base profile's closed cookie store the rows of `backupFile` that are
+ * gone from it (a browser that could not decrypt them deleted them, or the session was
+ * dropped), matched by host, name and path. Rows the store still has are left as they are,
+ * so a cookie renewed during the run is never replaced by its older copy; only rows a
+ * browser keeps at its next start are put back. Refuses a profile in use: its browser would
+ * overwrite the file.
  */
-export async function restoreCookieStore(snapshotUdd: string, baseProfile: BaseProfile): Promise<RestoreReport> {
+export async function restoreCookieRows(backupFile: string, baseProfile: BaseProfile): Promise<RowRestoreReport> {
   const holder = detectProfileInUse(baseProfile.userDataDir);
   if (holder) throw new ProfileInUseError(baseProfile.userDataDir, holder, 0);
-  const snapshotProfile = path.join(snapshotUdd, baseProfile.profileName);
-  const rel = cookieStoreIn(snapshotProfile);
-  if (!rel) {
+  const target = baseProfile.cookieStorePath;
+  const report: RowRestoreReport = { file: target, restored: [] };
+  const wal = await fs.stat(`${target}-wal`).catch(() => undefined);
+  if (wal && wal.size > 0) {
     throw new CookieStoreError(
-      `The snapshot "${snapshotProfile}" has no cookie store to restore from.`,
-      'Sign in again with npm run login; the snapshot of this run cannot repair the base profile.',
-      snapshotProfile,
+      `The cookie store "${target}" has changes its browser did not write back (${target}-wal); its lost cookies cannot be merged safely.`,
+      `Open and close the browser on this profile once, then run again; the copy from before the run is "${backupFile}".`,
+      target,
     );
   }
-  const from = path.join(snapshotProfile, ...rel.split('/'));
-  const to = path.join(baseProfile.profileDir, ...rel.split('/'));
-  const report: RestoreReport = { file: to, copied: [], removed: [] };
-  const staged: { tmp: string; final: string }[] = [];
-  // Stage everything first so the base profile is without a consistent database only for a few renames.
-  for (const suffix of ['', ...SIDECARS]) {
-    const tmp = `${to}${suffix}.restore-${process.pid}`;
-    try {
-      await fs.copyFile(`${from}${suffix}`, tmp);
-      staged.push({ tmp, final: `${to}${suffix}` });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || suffix === '') throw error;
+  const currentBytes = await fs.readFile(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!currentBytes) {
+    // No store at all: the backup is everything there is, with nothing newer to keep.
+    await fs.copyFile(backupFile, target);
+    await fs.chmod(target, 0o600);
+    report.restored = cookiesSurvivingRestart((await readCookieStore(target)).entries).map(({ host, name, path: p }) => ({ host, name, path: p }));
+    return report;
+  }
+  const SQL = await loadSqlJs();
+  const backup = new SQL.Database(await fs.readFile(backupFile));
+  const current = new SQL.Database(currentBytes);
+  try {
+    const shared = columnsOf(backup).filter((c) => columnsOf(current).includes(c));
+    const present = new Set(
+      (current.exec('SELECT host_key, name, path FROM cookies')[0]?.values ?? []).map(([host, name, p]) => rowKey({ host, name, path: p })),
+    );
+    const keep = new Set(cookiesSurvivingRestart((await readCookieStore(backupFile)).entries).map((e) => rowKey(e)));
+    const select = backup.prepare(`SELECT ${shared.map((c) => `"${c}"`).join(', ')} FROM cookies`);
+    const insert = current.prepare(`INSERT INTO cookies (${shared.map((c) => `"${c}"`).join(', ')}) VALUES (${shared.map(() => '?').join(', ')})`);
+    while (select.step()) {
+      const row = select.getAsObject() as Row;
+      const entry = { host: String(row.host_key), name: String(row.name), path: String(row.path) };
+      if (present.has(rowKey(entry)) || !keep.has(rowKey(entry))) continue;
+      insert.run(shared.map((c) => row[c]) as never);
+      report.restored.push(entry);
     }
+    select.free();
+    insert.free();
+    if (report.restored.length === 0) return report;
+    const staged = `${target}.restore-${process.pid}`;
+    await fs.writeFile(staged, current.export(), { mode: 0o600 });
+    await fs.rename(staged, target);
+    // A journal left beside the old file would be replayed into the new one.
+    await fs.rm(`${target}-journal`, { force: true });
+    return report;
+  } finally {
+    backup.close();
+    current.close();
   }
-  // A sidecar from the damaged database would be replayed into the restored one.
-  for (const suffix of SIDECARS) {
-    const sidecar = `${to}${suffix}`;
-    if (staged.some((s) => s.final === sidecar)) continue;
-    try {
-      await fs.unlink(sidecar);
-      report.removed.push(sidecar);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  for (const { tmp, final } of staged.reverse()) {
-    await fs.rename(tmp, final);
-    report.copied.push(final);
-  }
-  return report;
 }

@@ -42,8 +42,11 @@ export function defaultTempRoot(): string {
 
 const checksModes = (): boolean => process.platform !== 'win32';
 
-/** Creates (or accepts) a directory that only we can use; refuses symlinks and foreign owners. */
-async function ensurePrivateDir(dir: string, exclusive: boolean): Promise<void> {
+/**
+ * Creates (or accepts) a directory that only we can use; refuses symlinks and foreign owners.
+ * `setting` names what the operator changes to put it elsewhere.
+ */
+export async function ensurePrivateDir(dir: string, exclusive: boolean, setting = 'TMPDIR'): Promise<void> {
   try {
     await fs.mkdir(dir, { mode: PRIVATE_MODE });
   } catch (error) {
@@ -52,16 +55,16 @@ async function ensurePrivateDir(dir: string, exclusive: boolean): Promise<void> 
   const stat = await fs.lstat(dir);
   if (stat.isSymbolicLink() || !stat.isDirectory()) {
     throw new PrivateTempError(
-      `The temporary folder "${dir}" is a ${stat.isSymbolicLink() ? 'symbolic link' : 'file'}, not a folder: it could expose copies of your browser profile.`,
-      `Remove "${dir}" (or set TMPDIR to another folder) and run again.`,
+      `The private folder "${dir}" is a ${stat.isSymbolicLink() ? 'symbolic link' : 'file'}, not a folder: it could expose copies of your browser profile.`,
+      `Remove "${dir}" (or set ${setting} to another folder) and run again.`,
       dir,
     );
   }
   if (!checksModes()) return;
   if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
     throw new PrivateTempError(
-      `The temporary folder "${dir}" belongs to another user (uid ${stat.uid}); copies of your browser profile must not be stored there.`,
-      `Remove "${dir}" as its owner (or set TMPDIR to another folder) and run again.`,
+      `The private folder "${dir}" belongs to another user (uid ${stat.uid}); copies of your browser profile must not be stored there.`,
+      `Remove "${dir}" as its owner (or set ${setting} to another folder) and run again.`,
       dir,
     );
   }
@@ -70,8 +73,8 @@ async function ensurePrivateDir(dir: string, exclusive: boolean): Promise<void> 
   const mode = (await fs.stat(dir)).mode & 0o777;
   if (mode !== PRIVATE_MODE) {
     throw new PrivateTempError(
-      `The temporary folder "${dir}" has mode ${mode.toString(8)} instead of 700 after creation.`,
-      'Use a local file system for the temporary folder (set TMPDIR) that supports Unix permissions.',
+      `The private folder "${dir}" has mode ${mode.toString(8)} instead of 700 after creation.`,
+      `Use a local file system that supports Unix permissions (set ${setting}).`,
       dir,
     );
   }

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import { OperatorError } from '../shared/operator-error.js';
 import { withFsRetry, type FsRetryOptions } from '../shared/fs-retry.js';
-import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch, type SnapshotManifest } from './profile-snapshot.js';
+import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch } from './profile-manifest.js';
+import type { SnapshotManifest } from './profile-snapshot.js';
 
 /**
  * Per-window clones of the run's snapshot: copy-on-write where the file system can, a plain
@@ -34,12 +35,15 @@ export interface CloneOptions {
   platform?: NodeJS.Platform;
   /** Retry policy for transient errors on each file (NFR-002). */
   retry?: FsRetryOptions;
+  /** Progress, after each file copied (not called when a whole tree is cloned in one call); throwing stops the copy. */
+  onFileCopied?: (files: number) => void;
 }
 
 /** errno codes by which a file system says "no copy-on-write here", as opposed to a real failure. */
 const NO_REFLINK = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
 interface CopyState {
+  onFileCopied?: (files: number) => void;
   reflinkWorks: boolean;
   reflinked: number;
   files: number;
@@ -71,6 +75,7 @@ async function copyTree(src: string, dest: string, state: CopyState, retry: FsRe
       await copyOne(from, to, state, retry);
       state.files++;
       state.bytes += (await fs.stat(from)).size;
+      state.onFileCopied?.(state.files);
     }
   }
 }
@@ -117,7 +122,7 @@ export async function cloneSnapshot(snapshotUdd: string, cloneUdd: string, optio
     if (platform === 'darwin' && (await cloneWithCp(src, dest))) {
       return { method: 'clonefile', ...(await measureTree(dest)), durationMs: Date.now() - started };
     }
-    const state: CopyState = { reflinkWorks: true, reflinked: 0, files: 0, bytes: 0 };
+    const state: CopyState = { onFileCopied: options.onFileCopied, reflinkWorks: true, reflinked: 0, files: 0, bytes: 0 };
     await copyTree(src, dest, state, retry);
     return {
       method: state.files > 0 && state.reflinked === state.files ? 'reflink' : 'copy',

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../shared/operator-error.js';
 import { withFsRetry } from '../shared/fs-retry.js';
-import { cookieStoreIn, type BaseProfile } from './profile-locator.js';
+import type { BaseProfile } from './profile-locator.js';
 import { detectProfileInUse, ProfileInUseError } from './profile-in-use.js';
+import { absolute, criticalFiles, diffArtifacts, digestBytes, manifestChecksumsOf, REQUIRED_ROLES, type ArtifactChecksum } from './profile-manifest.js';
 
 /**
  * One consistent copy of the closed base profile, taken before any window starts. Every
@@ -59,90 +58,6 @@ export function shouldCopy(relPath: string): boolean {
   if (SESSION_STATE.test(segments[0]!)) return false;
   const joined = segments.join('/');
   return !EXCLUDED_SUBTREES.some((sub) => joined === sub || joined.startsWith(`${sub}/`));
-}
-
-export type ArtifactRole = 'local-state' | 'cookie-store' | 'preferences' | 'login-data' | 'secure-preferences' | 'web-data';
-
-export interface ArtifactDigest {
-  sha256: string;
-  size: number;
-}
-
-export interface ArtifactChecksum extends ArtifactDigest {
-  role: ArtifactRole;
-  /** Relative to the UDD, `/`-separated, e.g. `Default/Network/Cookies`. */
-  file: string;
-}
-
-/** Artifacts whose absence makes a snapshot useless; the others are hashed when they exist. */
-const REQUIRED_ROLES: ReadonlySet<ArtifactRole> = new Set(['local-state', 'cookie-store', 'preferences']);
-
-function criticalFiles(udd: string, profileName: string): { role: ArtifactRole; file: string }[] {
-  const cookieStore = cookieStoreIn(path.join(udd, profileName));
-  return [
-    { role: 'local-state', file: 'Local State' },
-    ...(cookieStore ? [{ role: 'cookie-store' as const, file: `${profileName}/${cookieStore}` }] : []),
-    { role: 'preferences', file: `${profileName}/Preferences` },
-    { role: 'login-data', file: `${profileName}/Login Data` },
-    { role: 'secure-preferences', file: `${profileName}/Secure Preferences` },
-    { role: 'web-data', file: `${profileName}/Web Data` },
-  ];
-}
-
-export async function digestFile(file: string): Promise<ArtifactDigest> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
-function digestBytes(bytes: Buffer): ArtifactDigest {
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-}
-
-const absolute = (udd: string, rel: string): string => path.join(udd, ...rel.split('/'));
-
-/** Checksums of the critical artifacts that exist in any UDD: a snapshot, a clone, or the base profile before and after a run. */
-export async function manifestChecksumsOf(udd: string, profileName: string): Promise<ArtifactChecksum[]> {
-  const found: ArtifactChecksum[] = [];
-  for (const { role, file } of criticalFiles(udd, profileName)) {
-    try {
-      found.push({ role, file, ...(await digestFile(absolute(udd, file))) });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  return found;
-}
-
-export interface ArtifactMismatch {
-  file: string;
-  /** SHA-256 recorded in the reference. */
-  expected: string;
-  /** SHA-256 found; absent when the file is missing. */
-  actual?: string;
-  expectedSize: number;
-  actualSize?: number;
-}
-
-/** Every expected artifact that is missing or differs in `actual`; artifacts only in `actual` do not count. */
-export function diffArtifacts(expected: ArtifactChecksum[], actual: ArtifactChecksum[]): ArtifactMismatch[] {
-  const mismatches: ArtifactMismatch[] = [];
-  for (const want of expected) {
-    const got = actual.find((a) => a.role === want.role);
-    if (!got || got.sha256 !== want.sha256 || got.size !== want.size) {
-      mismatches.push({
-        file: got?.file ?? want.file,
-        expected: want.sha256,
-        expectedSize: want.size,
-        ...(got ? { actual: got.sha256, actualSize: got.size } : {}),
-      });
-    }
-  }
-  return mismatches;
 }
 
 export interface SnapshotManifest {

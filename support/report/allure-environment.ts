@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrowserChannel, Settings } from '../settings.js';
-import type { WindowRecord } from '../window/browser-window.js';
+import type { WindowRecord } from '../window/window-record.js';
 import { compareWindowLetters } from '../window/window-identity.js';
 
 /**

@@ -4,7 +4,7 @@ import { formatLocalTimestamp } from '../output/report-csv.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
 import { cleanDeep, cleanText } from './clean-text.js';
 import { displayWidth, formatBytes, formatDuration, formatRate, truncateEnd } from '../progress/text-format.js';
-import type { WindowRecord } from '../window/browser-window.js';
+import type { WindowRecord } from '../window/window-record.js';
 import { compareWindowLetters } from '../window/window-identity.js';
 import { roundsOf } from '../window/window-rounds.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { PoResult, PoStatus } from '../po-result.js';
-import type { WindowRecord } from '../window/browser-window.js';
+import type { WindowRecord } from '../window/window-record.js';
 import { compareWindowLetters } from '../window/window-identity.js';
 import { roundsOf } from '../window/window-rounds.js';
 import { cleanText } from './clean-text.js';

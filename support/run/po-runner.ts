@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { processPo, type PoJobContext } from '../coupa/po-processor.js';
+import type { PoJobContext } from '../coupa/po-context.js';
+import { processPo } from '../coupa/po-processor.js';
 import type { PlannedPo } from '../input/job-plan.js';
 import { ResultJournal } from '../output/journal.js';
 import { resultWithoutFiles, type PoResult } from '../po-result.js';

@@ -1,3 +1,5 @@
+import { JOB_EXIT } from './exit-codes.js';
+
 /**
  * Base of every error the operator is meant to read: the message says what went wrong
  * with which file, row, setting or window, and `advice` says what to do about it.
@@ -17,7 +19,7 @@ export class OperatorError extends Error {
 /** Prints an OperatorError (and what it means for the run) without a stack and ends the process with 2. */
 export function exitWithOperatorError(error: OperatorError, consequence?: string): never {
   process.stderr.write(`\n${error.name}: ${error.describe()}\n${consequence ? `\n${consequence}\n` : ''}\n`);
-  process.exit(2);
+  process.exit(JOB_EXIT.notStarted);
 }
 
 /** Runs `action`; an OperatorError ends the process through exitWithOperatorError, anything else is rethrown. */

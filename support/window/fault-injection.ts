@@ -1,20 +1,41 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BrowserContext } from '@playwright/test';
+import type { ResolvedBrowser } from '../profile/browser-launch.js';
 import { cookieStoreIn } from '../profile/profile-locator.js';
+import type { WindowLog } from './window-identity.js';
 
 /**
- * Faults the acceptance tests inject into one window, to prove that verification
- * catches them and remediation repairs that window alone. Set through COUPA_TEST_FAULTS
- * (JSON) by the tests only; an operator never sets it. "once" faults hit the first time
- * only, across worker restarts (remembered in the run's private folder).
+ * The points where the acceptance tests break one window on purpose, to prove that
+ * verification catches the fault and remediation repairs that window alone. The window
+ * calls these hooks when it is given some; the fixtures give it some only in a test run.
+ */
+export interface WindowFaultHooks {
+  /** Called once per clone copy; the callback it returns sees the count of copied files and may throw to stop the copy part-way. */
+  onCloneCopy(): ((copiedFiles: number) => void) | undefined;
+  /** After a clone was copied, with the clone's profile folder. */
+  afterClone(profileDir: string): void;
+  /** The browser to start instead of the resolved one. */
+  browserFor(browser: ResolvedBrowser): ResolvedBrowser;
+  afterLaunch(context: BrowserContext): Promise<void>;
+  beforePo(context: BrowserContext): Promise<void>;
+}
+
+/**
+ * Faults as the tests set them in COUPA_TEST_FAULTS (JSON), by window letter. "once"
+ * faults hit the first time only, across worker restarts (remembered in the run's folder).
  *
  *   { "corruptClone": { "B": "once" }, "signOutAfterLaunch": { "C": "always" }, "signOutBeforePo": { "A": "once" } }
  */
 export type FaultFrequency = 'once' | 'always';
 
 export interface InjectedFaults {
-  /** Delete the clone's cookie store right after cloning (a partial, interrupted copy). */
+  /** Stop the clone copy after a few files (a copy that fails part-way, e.g. a full disk). */
+  interruptCloneCopy?: Record<string, FaultFrequency>;
+  /** Delete the clone's cookie store right after cloning (a partial, interrupted copy that went unnoticed). */
   corruptClone?: Record<string, FaultFrequency>;
+  /** Start a program that is not a browser (a browser that fails to launch). */
+  failLaunch?: Record<string, FaultFrequency>;
   /** Drop every cookie of the window right after its browser started (a window that starts signed out). */
   signOutAfterLaunch?: Record<string, FaultFrequency>;
   /** Drop every cookie of the window just before its next PO (a session lost in the middle of a run). */
@@ -23,28 +44,104 @@ export interface InjectedFaults {
 
 export const FAULTS_ENV = 'COUPA_TEST_FAULTS';
 
-export function injectedFaults(env: NodeJS.ProcessEnv = process.env): InjectedFaults {
-  const raw = env[FAULTS_ENV];
-  return raw ? (JSON.parse(raw) as InjectedFaults) : {};
+/**
+ * Test faults clear cookies, so they act only on a profile the test harness made: its user
+ * data folder carries this file, which holds that folder's own path and which nothing but
+ * the harness writes (a snapshot or clone never copies the user data folder's root). An
+ * operator's profile never has it: COUPA_TEST_FAULTS set by mistake does nothing there, and
+ * no fault can ever clear a real profile's cookies.
+ */
+export const TEST_PROFILE_MARKER = '.coupa-downloads-test-profile';
+
+export function markTestProfile(userDataDir: string): void {
+  fs.writeFileSync(path.join(userDataDir, TEST_PROFILE_MARKER), JSON.stringify({ userDataDir: path.resolve(userDataDir) }));
 }
 
-/** Whether `fault` hits window `letter` now; a "once" fault is spent by the first hit. */
-export function faultHits(kind: keyof InjectedFaults, letter: string, sessionDir: string, faults = injectedFaults()): boolean {
-  const frequency = faults[kind]?.[letter];
-  if (!frequency) return false;
-  if (frequency === 'always') return true;
-  const marker = path.join(sessionDir, 'injected-faults', `${kind}-${letter}`);
-  fs.mkdirSync(path.dirname(marker), { recursive: true });
+function isTestProfile(userDataDir: string): boolean {
   try {
-    fs.writeFileSync(marker, '', { flag: 'wx' });
-    return true;
+    const marker = JSON.parse(fs.readFileSync(path.join(userDataDir, TEST_PROFILE_MARKER), 'utf8')) as { userDataDir?: unknown };
+    return marker.userDataDir === path.resolve(userDataDir);
   } catch {
     return false;
   }
 }
 
-export function corruptCloneCookieStore(userDataDir: string, profileName: string): void {
-  const profileDir = path.join(userDataDir, profileName);
-  const store = cookieStoreIn(profileDir);
-  if (store) fs.rmSync(path.join(profileDir, store), { force: true });
+/**
+ * The fault hooks of one window, or none: when COUPA_TEST_FAULTS is unset, or when the base
+ * profile is not a test profile (then the window says it ignores them).
+ */
+export function testFaultsFor(options: {
+  env: NodeJS.ProcessEnv;
+  baseUserDataDir: string;
+  letter: string;
+  /** Where "once" faults remember that they hit. */
+  markerDir: string;
+  log: WindowLog;
+}): WindowFaultHooks | undefined {
+  const raw = options.env[FAULTS_ENV];
+  if (!raw) return undefined;
+  if (!isTestProfile(options.baseUserDataDir)) {
+    options.log(`${FAULTS_ENV} is ignored: test faults act only on a profile made by the test suite`);
+    return undefined;
+  }
+  return new TestFaults(JSON.parse(raw) as InjectedFaults, options.letter, options.markerDir, options.log);
+}
+
+const FILES_BEFORE_INTERRUPTION = 3;
+
+class TestFaults implements WindowFaultHooks {
+  constructor(
+    private readonly faults: InjectedFaults,
+    private readonly letter: string,
+    private readonly markerDir: string,
+    private readonly log: WindowLog,
+  ) {}
+
+  /** Whether `kind` hits this window now; a "once" fault is spent by its first hit. */
+  private hits(kind: keyof InjectedFaults): boolean {
+    const frequency = this.faults[kind]?.[this.letter];
+    if (!frequency) return false;
+    if (frequency === 'always') return true;
+    fs.mkdirSync(this.markerDir, { recursive: true });
+    try {
+      fs.writeFileSync(path.join(this.markerDir, `${kind}-${this.letter}`), '', { flag: 'wx' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  onCloneCopy(): ((copiedFiles: number) => void) | undefined {
+    if (!this.hits('interruptCloneCopy')) return undefined;
+    return (copiedFiles) => {
+      if (copiedFiles < FILES_BEFORE_INTERRUPTION) return;
+      this.log(`test fault injected: the clone copy stops after ${copiedFiles} files`);
+      throw new Error('test fault: the clone copy was interrupted part-way');
+    };
+  }
+
+  afterClone(profileDir: string): void {
+    if (!this.hits('corruptClone')) return;
+    const store = cookieStoreIn(profileDir);
+    if (store) fs.rmSync(path.join(profileDir, store), { force: true });
+    this.log('test fault injected: the clone\'s cookie store was deleted after cloning');
+  }
+
+  browserFor(browser: ResolvedBrowser): ResolvedBrowser {
+    if (!this.hits('failLaunch')) return browser;
+    this.log('test fault injected: a program that is not a browser is started in its place');
+    return { executablePath: process.execPath, description: `${process.execPath} (test fault: not a browser)`, fallback: false };
+  }
+
+  async afterLaunch(context: BrowserContext): Promise<void> {
+    if (!this.hits('signOutAfterLaunch')) return;
+    await context.clearCookies();
+    this.log('test fault injected: every cookie of the window was dropped after launch');
+  }
+
+  async beforePo(context: BrowserContext): Promise<void> {
+    if (!this.hits('signOutBeforePo')) return;
+    await context.clearCookies();
+    this.log('test fault injected: every cookie of the window was dropped before this PO');
+  }
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { WindowRecord } from './browser-window.js';
+import type { WindowRecord } from './window-record.js';
 import { compareWindowLetters } from './window-identity.js';
 import { roundsOf, type WindowRound } from './window-rounds.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WindowRecord } from './browser-window.js';
+import type { WindowRecord } from './window-record.js';
 import { allureWindowFiles } from './window-allure.js';
 
 /**
@@ -8,21 +8,6 @@ import { allureWindowFiles } from './window-allure.js';
  * one line per window instance (a window restarted by Playwright appears once per start),
  * as a terminal table, as JSON in the run folder and as one Allure entry per browser start.
  */
-export function readWindowRecords(windowsDir: string): WindowRecord[] {
-  if (!fs.existsSync(windowsDir)) return [];
-  return fs
-    .readdirSync(windowsDir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(fs.readFileSync(path.join(windowsDir, f), 'utf8')) as WindowRecord];
-      } catch {
-        return [];
-      }
-    })
-    .sort((a, b) => a.parallelIndex - b.parallelIndex || a.workerIndex - b.workerIndex);
-}
-
 const mark = (ok: boolean) => (ok ? 'ok' : 'FAILED');
 
 export function verificationLine(record: WindowRecord): string {

@@ -5,7 +5,7 @@ import { readInputFile } from '../../support/input/input-reader.js';
 import { sanitizeFileName } from '../../support/output/file-names.js';
 import { TRACKING_COLUMNS } from '../../support/output/tracking-columns.js';
 import { attachmentContent, expectedOutcome, fixtureCatalogue, type HostileNameKind, type SimPo } from '../../tooling/simulator/index.js';
-import { cloneDirsLeft, createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
+import { createJobHarness, downloadedFiles, processesMentioning, sha256, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * The whole job, 3 windows, over the fixture catalogue (every status of WORKFLOW.md,
@@ -161,11 +161,46 @@ test('the report has the input columns, the tracking columns, and one row per in
   expect(cell(fallback, 'LAST_PROCESSED')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 });
 
+test('ERROR_MESSAGE names every file that was not downloaded as the page shows it, with why', async () => {
+  const journal = harness.journal(runRoot);
+  const cutOff = catalogue.pos.filter((po) => po.attachments.some((a) => a.faults?.alwaysCutOff));
+  expect(cutOff.length).toBeGreaterThanOrEqual(2);
+  for (const po of cutOff) {
+    const message = journal.get(po.id)!.errorMessage;
+    for (const attachment of po.attachments.filter((a) => a.faults?.alwaysCutOff)) {
+      expect(message, po.id).toMatch(new RegExp(`${attachment.fileName.replace(/\./g, '\\.')}: (transfer|browser download) \\w+`));
+    }
+    expect(message, `${po.id}: no download URL in place of a name`).not.toContain('/attachment_files/');
+  }
+});
+
+test('a page the server refused on every attempt is a failed report step, while the PO\'s test records its outcome', async () => {
+  const refused = catalogue.pos.find((po) => po.faults?.alwaysFail500)!;
+  const resultsDir = path.join(runRoot, 'allure-results');
+  const results = fs
+    .readdirSync(resultsDir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8')) as AllureResult);
+  const poTest = results.find((r) => r.name.includes(refused.id) && r.steps.some((s) => s.name.startsWith('Open PO page')));
+  expect(poTest, `the Allure result of ${refused.id}`).toBeDefined();
+  const open = poTest!.steps.find((s) => s.name.startsWith('Open PO page'))!;
+  expect(open.status).toBe('failed');
+  expect(open.statusDetails?.message).toContain('server answered HTTP 500');
+  expect(harness.journal(runRoot).get(refused.id)?.status).toBe('FAILED');
+  const completed = results.find((r) => r.name.includes(catalogue.pos.find((po) => expectedOutcome(po).status === 'COMPLETED')!.id))!;
+  expect(completed.steps.find((s) => s.name.startsWith('Open PO page'))?.status).toBe('passed');
+});
+
+interface AllureResult {
+  name: string;
+  steps: { name: string; status: string; statusDetails?: { message?: string } }[];
+}
+
 test('three windows shared the work, and none of our browsers or profile clones is left', async () => {
   const windows = new Set([...harness.journal(runRoot).values()].map((r) => r.window));
   expect([...windows].sort()).toEqual(['A', 'B', 'C']);
   expect(processesMentioning(harness.root)).toEqual([]);
-  expect(cloneDirsLeft(runnerPid!)).toEqual([]);
+  expect(harness.cloneDirsLeft(runnerPid!)).toEqual([]);
 });
 
 test('nothing the run wrote contains a session cookie, a sign-in token or the password', async () => {

@@ -48,10 +48,13 @@ test('a sign-in lost in the middle of a run fails that attempt with a screenshot
     env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2', COUPA_TEST_FAULTS: JSON.stringify({ signOutBeforePo: { A: 'once' } }) },
   });
   expect(code, output).toBe(0);
-  expect(output).toMatch(/attempt 1 failed \(AuthenticationLostError/);
+  const failedAttempt = /(\S+) attempt 1 failed \(AuthenticationLostError/.exec(output);
+  expect(failedAttempt, output).not.toBeNull();
   const runRoot = harness.runRoots(downloadDir)[0];
   const journal = harness.journal(runRoot);
   for (const po of some) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
+  const retried = some.find((po) => po.id === failedAttempt![1].replace(/\D/g, ''))!;
+  expect(journal.get(retried.id)?.window, `${retried.id} is retried in another window than the one whose sign-in was lost`).toBe('B');
   const windows = windowSummary(runRoot);
   const a = windows.filter((w) => w.window === 'A');
   expect(a, 'window A restarted after losing its sign-in').toHaveLength(2);

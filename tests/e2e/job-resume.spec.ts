@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { journalEntryIsSettled } from '../../support/output/journal.js';
 import { expectedOutcome, generateBatch, inputCsvText } from '../../tooling/simulator/index.js';
-import { attachmentHashes, cloneDirsLeft, createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
+import { attachmentHashes, createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * A run killed with SIGKILL in the middle of a batch loses no finished PO: the next run
@@ -44,7 +44,7 @@ test('SIGKILL mid-batch, then the same command again: every PO exactly once, fil
   expect(second.code, second.output).toBe(1);
   expect(second.output).toContain('resuming');
   expect(harness.runRoots(), 'the resumed run writes into the interrupted run folder').toHaveLength(1);
-  expect(cloneDirsLeft(runnerPid), 'the crashed run\'s profile copies are swept at the next start').toEqual([]);
+  expect(harness.cloneDirsLeft(runnerPid), 'the crashed run\'s profile copies are swept at the next start').toEqual([]);
 
   const journal = harness.journal();
   expect([...journal.keys()].sort()).toEqual(catalogue.pos.map((po) => po.id).sort());

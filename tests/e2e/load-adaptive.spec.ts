@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { GateState } from '../../support/load/window-gate.js';
 import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import type { WindowRecord } from '../../support/window/window-record.js';
 import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
 /**

@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect, type BrowserContext } from '@playwright/test';
-import { classifyLaunchError, persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
+import { findBrowser, persistentLaunchOptions } from '../../support/profile/browser-launch.js';
+import { classifyLaunchError } from '../../support/profile/launch-failure.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
 import { cloneSnapshot, verifyCloneAgainstManifest } from '../../support/profile/profile-cloner.js';
 import { detectProfileInUse } from '../../support/profile/profile-in-use.js';
 import { resolveBaseProfile } from '../../support/profile/profile-locator.js';
-import { diffArtifacts, manifestChecksumsOf, takeSnapshot } from '../../support/profile/profile-snapshot.js';
+import { diffArtifacts, manifestChecksumsOf } from '../../support/profile/profile-manifest.js';
+import { takeSnapshot } from '../../support/profile/profile-snapshot.js';
 
 /**
  * The whole profile layer against a real Chromium: a profile signed in to a local "identity
@@ -39,7 +41,7 @@ test.afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-const browser = resolveBrowser({ browserChannel: 'chromium', browserExecutable: '/usr/bin/chromium' });
+const browser = findBrowser({ browserChannel: 'chromium', browserExecutable: '/usr/bin/chromium' });
 
 async function launch(userDataDir: string): Promise<BrowserContext> {
   const ctx = await chromium.launchPersistentContext(userDataDir, persistentLaunchOptions({ browser, userDataDir, profileName: 'Default', headless: true }));

@@ -8,7 +8,7 @@ import type { PoResult, PoStatus } from '../../support/po-result.js';
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { cleanText } from '../../support/report/clean-text.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../tooling/simulator/index.js';
-import { readWindowRecords } from '../../support/window/window-summary.js';
+import { readWindowRecords } from '../../support/window/window-record.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 
 /**

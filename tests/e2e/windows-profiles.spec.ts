@@ -4,15 +4,13 @@ import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
-import { manifestChecksumsOf } from '../../support/profile/profile-snapshot.js';
-import { defaultTempRoot } from '../../support/profile/private-temp.js';
+import { manifestChecksumsOf } from '../../support/profile/profile-manifest.js';
 import { loadSettings } from '../../support/settings.js';
 import { COUPA_SESSION_COOKIE, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import { readWindowRecords, type WindowRecord } from '../../support/window/window-record.js';
 import {
   attachmentHashes,
   browserProcessOn,
-  cloneDirsLeft,
   createJobHarness,
   processesMentioning,
   waitForNoProcessesMentioning,
@@ -47,10 +45,10 @@ test.afterAll(async () => {
 
 let runNumber = 0;
 /** Runs the job in a download folder of its own and returns its run folder and the window records. */
-async function runJob(env: Record<string, string>, options: { expectCode?: number; otherBrowserOn?: string } = {}) {
+async function runJob(env: Record<string, string>, options: { expectCode?: number; otherBrowserOn?: string; args?: string[] } = {}) {
   harness.sim.resetStats();
   const downloadDir = path.join(harness.root, `downloads-${++runNumber}`);
-  const job = harness.start({ env: { DOWNLOAD_DIR: downloadDir, ...env } });
+  const job = harness.start({ env: { DOWNLOAD_DIR: downloadDir, ...env }, ...(options.args ? { args: options.args } : {}) });
   const ended = await job.done;
   expect(ended.code, ended.output).toBe(options.expectCode ?? 0);
   const runRoot = harness.runRoots(downloadDir)[0];
@@ -59,7 +57,7 @@ async function runJob(env: Record<string, string>, options: { expectCode?: numbe
     ? processesMentioning(harness.root).filter((p) => !p.command.includes(options.otherBrowserOn!))
     : await waitForNoProcessesMentioning(harness.root);
   expect(left, 'no browser or worker of ours may be left').toEqual([]);
-  expect(cloneDirsLeft(job.child.pid!), 'no profile clone may be left').toEqual([]);
+  expect(harness.cloneDirsLeft(job.child.pid!), 'no profile clone may be left').toEqual([]);
   return { runRoot, output: ended.output, pid: job.child.pid!, windows: runRoot ? windowSummary(runRoot) : [], journal: runRoot ? harness.journal(runRoot) : new Map() };
 }
 
@@ -74,13 +72,21 @@ function expectAllFilesCorrect(journal: Map<string, import('../../support/po-res
 
 const methodsOk = (w: WindowRecord) => Object.fromEntries(w.verification.map((v) => [v.method, v.ok]));
 
-test('N=3: A on the base profile, B and C on clones, each verified three ways and signed in through the SSO bounce', async () => {
-  const { windows, journal } = await runJob({ WORKERS: '3' });
+/** The copies of the base profile's cookie store kept after the runs so far. */
+const cookieBackups = () => {
+  const root = harness.env.COOKIE_BACKUP_DIR;
+  return fs.readdirSync(root).flatMap((dir) => fs.readdirSync(path.join(root, dir)).filter((f) => f.startsWith('Cookies-')).map((f) => path.join(root, dir, f)));
+};
+let firstBackup: string;
+
+test('N=3 (--workers=3): A on the base profile, B and C on clones, each verified three ways and signed in through the SSO bounce', async () => {
+  // --workers on the command line wins over WORKERS, and the clone throttle follows it.
+  const { windows, journal } = await runJob({ WORKERS: '1' }, { args: ['--workers=3'] });
   expect(windows.map((w) => `${w.window}:${w.kind}`)).toEqual(['A:base', 'B:clone', 'C:clone']);
   const [a, b, c] = windows;
   expect(a.profileDir).toBe(path.join(harness.userDataDir, 'Default'));
   expect(b.profileDir).not.toBe(c.profileDir);
-  for (const clone of [b, c]) expect(clone.profileDir.startsWith(defaultTempRoot())).toBe(true);
+  for (const clone of [b, c]) expect(clone.profileDir.startsWith(harness.tempRoot)).toBe(true);
   for (const w of windows) {
     expect(methodsOk(w), w.window).toEqual({ checksum: true, introspection: true, session: true });
     expect(w.remediation, w.window).toEqual([]);
@@ -88,7 +94,15 @@ test('N=3: A on the base profile, B and C on clones, each verified three ways an
     expect(w.posDone, w.window).toBeGreaterThan(0);
   }
   expect(a.cookieGuard).toMatchObject({ dropped: false });
+  for (const clone of [b, c]) expect(clone.clone?.slotLimit, `MAX_CONCURRENT_CLONES unset: one slot per window of the run (${clone.window})`).toBe(3);
   expectAllFilesCorrect(journal);
+
+  // The base profile's cookie store as it was before the run is kept after it, for the operator alone.
+  expect(cookieBackups()).toEqual([a.cookieBackup]);
+  firstBackup = a.cookieBackup!;
+  expect(fs.statSync(firstBackup).mode & 0o777).toBe(0o600);
+  expect(fs.statSync(path.dirname(firstBackup)).mode & 0o777).toBe(0o700);
+  expect((await readCookieStore(firstBackup)).entries.some((e) => e.host === 'localhost' && e.persistent)).toBe(true);
 
   // The Coupa session cookie is never kept across a browser start: every window got its own through the SSO bounce.
   const stats = harness.sim.stats();
@@ -101,6 +115,10 @@ test('N=3: A on the base profile, B and C on clones, each verified three ways an
 test('N=6 with MAX_CONCURRENT_CLONES=2: never more than two clone copies at once, all six windows verified', async () => {
   const { windows, output } = await runJob({ WORKERS: '6', MAX_CONCURRENT_CLONES: '2' });
   expect(new Set(windows.map((w) => w.window))).toEqual(new Set(['A', 'B', 'C', 'D', 'E', 'F']));
+  // A second good run: its own copy of the cookie store is kept, the earlier run's is gone.
+  const a = windows.find((w) => w.window === 'A')!;
+  expect(a.cookieBackup).not.toBe(firstBackup);
+  expect(cookieBackups()).toEqual([a.cookieBackup]);
   for (const w of windows) expect(methodsOk(w), w.window).toEqual({ checksum: true, introspection: true, session: true });
   const events = windows.flatMap((w) => w.cloneSpans.flatMap((s) => [{ t: s.start, d: 1 }, { t: s.end, d: -1 }]));
   events.sort((x, y) => x.t - y.t || x.d - y.d);
@@ -113,15 +131,27 @@ test('N=6 with MAX_CONCURRENT_CLONES=2: never more than two clone copies at once
   expect(output).toContain('waiting for a clone slot');
 });
 
-test('a clone whose cookie store is deleted after cloning is caught by VM-003 and re-made, for that window only', async () => {
-  const { windows, journal, output } = await runJob({ WORKERS: '3', COUPA_TEST_FAULTS: JSON.stringify({ corruptClone: { B: 'once' } }) });
+test('a damaged clone, a clone copy that fails part-way and a browser that fails to start are each remediated in their own window', async () => {
+  const faults = { corruptClone: { B: 'once' }, interruptCloneCopy: { C: 'once' }, failLaunch: { A: 'once' } };
+  const { windows, journal, output } = await runJob({ WORKERS: '3', COUPA_TEST_FAULTS: JSON.stringify(faults) });
+  expect(windows, 'no window was retired and restarted: each one repaired itself').toHaveLength(3);
+  const [a, b, c] = windows;
+
   expect(output).toContain('[window B] clone failed VM-003');
-  const b = windows.find((w) => w.window === 'B')!;
-  expect(b.remediation.map((r) => r.step)).toEqual(['re-clone-before-launch']);
+  expect(b.remediation.map((r) => `${r.step}:${r.ok}`)).toEqual(['re-clone-before-launch:true']);
   expect(b.remediation[0].reason).toMatch(/Cookies.*missing/);
-  expect(methodsOk(b)).toEqual({ checksum: true, introspection: true, session: true });
-  for (const other of windows.filter((w) => w.window !== 'B')) expect(other.remediation, other.window).toEqual([]);
-  expect(windows).toHaveLength(3);
+
+  expect(c.remediation.map((r) => `${r.step}:${r.ok}`)).toEqual(['re-clone-before-launch:true']);
+  expect(c.remediation[0].reason).toContain('interrupted part-way');
+
+  expect(a.remediation.map((r) => `${r.step}:${r.ok}`)).toEqual(['restart-browser:true']);
+  expect(a.remediation[0].reason).toContain('the browser did not start');
+  expect(a.kind).toBe('base');
+
+  for (const w of windows) {
+    expect(methodsOk(w), w.window).toEqual({ checksum: true, introspection: true, session: true });
+    expect(w.state, w.window).toBe('closed');
+  }
   expectAllFilesCorrect(journal);
 });
 
@@ -136,20 +166,53 @@ test('a window that starts signed out is remediated step by step until a fresh c
   expectAllFilesCorrect(journal);
 });
 
-test('a window that exhausts its remediation budget stops taking POs; the working windows do its POs, none lost or done twice', async () => {
-  const { windows, journal, output } = await runJob({
-    WORKERS: '3',
-    REMEDIATION_MAX_ATTEMPTS: '2',
-    COUPA_TEST_FAULTS: JSON.stringify({ signOutAfterLaunch: { C: 'always' } }),
-  });
-  expect(output).toContain('[window C] stops taking POs');
-  const c = windows.filter((w) => w.window === 'C');
-  expect(c[0].state).toBe('failed');
-  expect(c[0].diagnosis).toContain('sign');
-  expect([...journal.values()].some((r) => r.window === 'C')).toBe(false);
-  expectAllFilesCorrect(journal);
-  const pageOpens = harness.sim.stats().poPageRequests;
-  for (const po of catalogue.pos) expect(pageOpens[po.id], `${po.id} opened exactly once`).toBe(1);
+/** The window records of a run still going on, as the windows keep them. */
+const liveRecords = (downloadDir: string): WindowRecord[] => {
+  const root = harness.runRoots(downloadDir)[0];
+  return root ? readWindowRecords(path.join(root, '.run-state', 'windows')) : [];
+};
+/** A clone lives in a folder of its own (`…/clones/<window>-w<worker>-<time>/User Data`). */
+const cloneFolderOf = (record: WindowRecord) => path.dirname(record.userDataDir);
+
+test('a window whose remediation time budget is spent stops taking POs, its clone goes at once; the others do its POs, none lost or twice', async () => {
+  harness.sim.setOptions({ pageLatencyMs: 400 });
+  try {
+    harness.sim.resetStats();
+    const downloadDir = path.join(harness.root, `downloads-${++runNumber}`);
+    const job = harness.start({
+      env: {
+        DOWNLOAD_DIR: downloadDir,
+        WORKERS: '3',
+        // Steps are plenty; time is not: the budget must stop the ladder.
+        REMEDIATION_MAX_ATTEMPTS: '20',
+        REMEDIATION_BUDGET_MS: '1000',
+        COUPA_TEST_FAULTS: JSON.stringify({ signOutAfterLaunch: { C: 'always' } }),
+      },
+    });
+    let ended: WindowRecord | undefined;
+    await expect.poll(() => (ended = liveRecords(downloadDir).find((w) => w.window === 'C' && w.endedAt)), { timeout: 90_000 }).toBeTruthy();
+    expect(job.child.exitCode, 'the run still goes on').toBeNull();
+    expect(fs.existsSync(cloneFolderOf(ended!)), 'window C\'s clone is removed as soon as window C ends').toBe(false);
+
+    const { code, output } = await job.done;
+    expect(code, output).toBe(0);
+    expect(output).toContain('[window C] stops taking POs');
+    const runRoot = harness.runRoots(downloadDir)[0];
+    const c = windowSummary(runRoot).filter((w) => w.window === 'C');
+    expect(c).toHaveLength(1);
+    expect(c[0].state).toBe('failed');
+    expect(c[0].error).toContain('the time budget of 1.0 s (REMEDIATION_BUDGET_MS) is spent');
+    expect(c[0].diagnosis).toContain('sign');
+    expect(c[0].remediation.length).toBeLessThan(20);
+    for (const step of c[0].remediation) expect(Date.parse(step.at) - Date.parse(c[0].startedAt), 'no step starts after the budget').toBeLessThanOrEqual(1_500);
+    const journal = harness.journal(runRoot);
+    expect([...journal.values()].some((r) => r.window === 'C')).toBe(false);
+    expectAllFilesCorrect(journal);
+    const pageOpens = harness.sim.stats().poPageRequests;
+    for (const po of catalogue.pos) expect(pageOpens[po.id], `${po.id} opened exactly once`).toBe(1);
+  } finally {
+    harness.sim.setOptions({ pageLatencyMs: 0 });
+  }
 });
 
 test('one window\'s browser killed by PID mid-run: only that window restarts, the batch completes with every file correct', async () => {
@@ -171,6 +234,10 @@ test('one window\'s browser killed by PID mid-run: only that window restarts, th
     const browserPid = browserProcessOn(cloneOfB!);
     expect(browserPid).toBeDefined();
     process.kill(browserPid!, 'SIGKILL');
+    // The killed window's clone goes when that window ends, not with the run's folder at the end.
+    await expect.poll(() => liveRecords(downloadDir).some((w) => w.window === 'B' && w.state === 'verified' && w.userDataDir !== cloneOfB), { timeout: 90_000 }).toBe(true);
+    await expect.poll(() => fs.existsSync(path.dirname(cloneOfB!)), { timeout: 15_000 }).toBe(false);
+    expect(job.child.exitCode, 'the run still goes on').toBeNull();
     const ended = await job.done;
     expect(ended.code, ended.output).toBe(0);
     const runRoot = harness.runRoots(downloadDir)[0];
@@ -182,7 +249,7 @@ test('one window\'s browser killed by PID mid-run: only that window restarts, th
     expect(secondB.userDataDir).not.toBe(firstB.userDataDir);
     expectAllFilesCorrect(harness.journal(runRoot));
     expect(await waitForNoProcessesMentioning(harness.root)).toEqual([]);
-    expect(cloneDirsLeft(job.child.pid!)).toEqual([]);
+    expect(harness.cloneDirsLeft(job.child.pid!)).toEqual([]);
   } finally {
     harness.sim.setOptions({ pageLatencyMs: 0 });
   }
@@ -214,10 +281,19 @@ test('a base profile held by another browser: the run waits, then stops with a m
   expect(processesMentioning(harness.userDataDir)).toEqual([]);
 });
 
-test('PROFILE_POLICY=all-clones: every window on a clone, and the base profile is byte-for-byte unchanged', async () => {
+test('the base profile is never opened by a browser nobody chose: without BROWSER_EXECUTABLE the fallback is refused before any browser starts', async () => {
+  const { output } = await runJob({ BROWSER_EXECUTABLE: '' }, { expectCode: 2 });
+  expect(output).toContain('BrowserFallbackRefusedError: Microsoft Edge (BROWSER_CHANNEL=msedge) is not installed; the only browser found is /usr/bin/chromium');
+  expect(output).toContain('set BROWSER_EXECUTABLE=/usr/bin/chromium');
+  expect(output).toContain('no browser window was opened');
+  expect(harness.sim.stats().sessionsIssued, 'no browser reached the tenant').toBe(0);
+});
+
+test('PROFILE_POLICY=all-clones: every window on a clone (the fallback browser is allowed), and the base profile is byte-for-byte unchanged', async () => {
   const before = await manifestChecksumsOf(harness.userDataDir, 'Default');
-  const { windows, journal } = await runJob({ WORKERS: '3', PROFILE_POLICY: 'all-clones' });
+  const { windows, journal } = await runJob({ WORKERS: '3', PROFILE_POLICY: 'all-clones', BROWSER_EXECUTABLE: '' });
   expect(windows.map((w) => `${w.window}:${w.kind}`)).toEqual(['A:clone', 'B:clone', 'C:clone']);
+  expect(windows[0].browser).toContain('using the system Chromium at /usr/bin/chromium instead');
   expect(await manifestChecksumsOf(harness.userDataDir, 'Default')).toEqual(before);
   expectAllFilesCorrect(journal);
 });

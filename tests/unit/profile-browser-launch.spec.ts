@@ -3,12 +3,14 @@ import {
   BrowserNotFoundError,
   channelExecutableCandidates,
   chromeDefaultUserDataDir,
-  classifyLaunchError,
-  LaunchFailure,
   persistentLaunchOptions,
+  BrowserFallbackRefusedError,
+  findBrowser,
+  pinnedBrowser,
   resolveBrowser,
   type BrowserEnvironment,
 } from '../../support/profile/browser-launch.js';
+import { classifyLaunchError, LaunchFailure } from '../../support/profile/launch-failure.js';
 
 function environment(platform: NodeJS.Platform, files: string[], env: Record<string, string> = {}, playwrightChromium?: string): BrowserEnvironment {
   return { platform, env, isFile: (f) => files.includes(f), playwrightChromium: () => playwrightChromium };
@@ -17,13 +19,13 @@ function environment(platform: NodeJS.Platform, files: string[], env: Record<str
 const EDGE_LINUX = '/opt/microsoft/msedge/msedge';
 
 test('BROWSER_EXECUTABLE wins over the channel', () => {
-  const browser = resolveBrowser({ browserChannel: 'msedge', browserExecutable: '/x/edge' }, environment('linux', ['/x/edge', EDGE_LINUX]));
+  const browser = findBrowser({ browserChannel: 'msedge', browserExecutable: '/x/edge' }, environment('linux', ['/x/edge', EDGE_LINUX]));
   expect(browser).toEqual({ executablePath: '/x/edge', description: '/x/edge (BROWSER_EXECUTABLE)', fallback: false });
-  expect(() => resolveBrowser({ browserChannel: 'msedge', browserExecutable: '/gone' }, environment('linux', []))).toThrow(BrowserNotFoundError);
+  expect(() => findBrowser({ browserChannel: 'msedge', browserExecutable: '/gone' }, environment('linux', []))).toThrow(BrowserNotFoundError);
 });
 
 test('an installed Edge is used through its Playwright channel', () => {
-  const browser = resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', [EDGE_LINUX, '/usr/bin/chromium']));
+  const browser = findBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', [EDGE_LINUX, '/usr/bin/chromium']));
   expect(browser).toMatchObject({ channel: 'msedge', fallback: false });
   expect(browser.executablePath).toBeUndefined();
   expect(browser.description).toContain(EDGE_LINUX);
@@ -31,7 +33,7 @@ test('an installed Edge is used through its Playwright channel', () => {
 
 test('on Linux a missing Edge or Chrome falls back to /usr/bin/chromium and says so', () => {
   for (const [channel, looked] of [['msedge', EDGE_LINUX], ['chrome', '/opt/google/chrome/chrome']] as const) {
-    const browser = resolveBrowser({ browserChannel: channel, browserExecutable: undefined }, environment('linux', ['/usr/bin/chromium']));
+    const browser = findBrowser({ browserChannel: channel, browserExecutable: undefined }, environment('linux', ['/usr/bin/chromium']));
     expect(browser).toMatchObject({ executablePath: '/usr/bin/chromium', fallback: true });
     expect(browser.channel).toBeUndefined();
     expect(browser.description).toContain(`is not installed at ${looked}`);
@@ -41,10 +43,35 @@ test('on Linux a missing Edge or Chrome falls back to /usr/bin/chromium and says
 
 test('the chromium channel uses Playwright\'s Chromium when downloaded, else the system one on Linux', () => {
   const pw = '/root/.cache/ms-playwright/chromium-1/chrome-linux/chrome';
-  expect(resolveBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('linux', [pw, '/usr/bin/chromium'], {}, pw)))
+  expect(findBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('linux', [pw, '/usr/bin/chromium'], {}, pw)))
     .toMatchObject({ executablePath: pw, fallback: false });
-  expect(resolveBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('linux', ['/usr/bin/chromium'], {}, pw)))
+  expect(findBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('linux', ['/usr/bin/chromium'], {}, pw)))
     .toMatchObject({ executablePath: '/usr/bin/chromium', fallback: true });
+});
+
+test('the job refuses to open the base profile with a fallback nobody chose, before any browser starts', () => {
+  const linux = environment('linux', ['/usr/bin/chromium']);
+  const refused = (() => {
+    try {
+      resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined, profilePolicy: 'base-first' }, linux);
+    } catch (error) {
+      return error;
+    }
+  })();
+  expect(refused).toBeInstanceOf(BrowserFallbackRefusedError);
+  expect((refused as BrowserFallbackRefusedError).message).toContain('Microsoft Edge (BROWSER_CHANNEL=msedge) is not installed; the only browser found is /usr/bin/chromium');
+  expect((refused as BrowserFallbackRefusedError).advice).toContain('set BROWSER_EXECUTABLE=/usr/bin/chromium');
+  expect((refused as BrowserFallbackRefusedError).advice).toContain('PROFILE_POLICY=all-clones');
+  // Named explicitly, or only cloned: allowed.
+  expect(resolveBrowser({ browserChannel: 'msedge', browserExecutable: '/usr/bin/chromium', profilePolicy: 'base-first' }, linux)).toMatchObject({ fallback: false });
+  expect(resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined, profilePolicy: 'all-clones' }, linux)).toMatchObject({ fallback: true });
+  // The channel's own browser needs nothing.
+  expect(resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined, profilePolicy: 'base-first' }, environment('linux', [EDGE_LINUX]))).toMatchObject({ channel: 'msedge' });
+});
+
+test('a command that makes its own profile with a fallback pins that browser for the job', () => {
+  expect(pinnedBrowser(findBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', ['/usr/bin/chromium'])))).toEqual({ BROWSER_EXECUTABLE: '/usr/bin/chromium' });
+  expect(pinnedBrowser(findBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', [EDGE_LINUX])))).toEqual({});
 });
 
 function notFound(action: () => unknown): BrowserNotFoundError {
@@ -58,11 +85,11 @@ function notFound(action: () => unknown): BrowserNotFoundError {
 }
 
 test('no browser at all: BrowserNotFoundError lists where it looked and what to do', () => {
-  const error = notFound(() => resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', [])));
+  const error = notFound(() => findBrowser({ browserChannel: 'msedge', browserExecutable: undefined }, environment('linux', [])));
   expect(error.looked).toEqual([EDGE_LINUX, '/usr/bin/chromium']);
   expect(error.message).toContain('BROWSER_CHANNEL=msedge');
   expect(error.advice).toContain('BROWSER_EXECUTABLE');
-  const mac = notFound(() => resolveBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('darwin', [])));
+  const mac = notFound(() => findBrowser({ browserChannel: 'chromium', browserExecutable: undefined }, environment('darwin', [])));
   expect(mac.looked).toEqual([]);
   expect(mac.advice).toContain('npx playwright install chromium');
 });
@@ -74,7 +101,7 @@ test('Windows candidates follow Playwright\'s lookup order', () => {
     'C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe',
     'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe',
   ]);
-  const found = resolveBrowser({ browserChannel: 'msedge', browserExecutable: undefined },
+  const found = findBrowser({ browserChannel: 'msedge', browserExecutable: undefined },
     environment('win32', ['C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'], env));
   expect(found).toMatchObject({ channel: 'msedge', fallback: false });
   expect(channelExecutableCandidates('chrome', 'darwin', {})).toEqual(['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome']);

@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { chromiumTimeToUnixSeconds, classifyCookieValue, cookiesSurvivingRestart, CookieStoreError, readCookieStore, restoreCookieStore } from '../../support/profile/cookie-store.js';
+import initSqlJs from 'sql.js';
+import { chromiumTimeToUnixSeconds, classifyCookieValue, cookiesSurvivingRestart, CookieStoreError, readCookieStore, restoreCookieRows } from '../../support/profile/cookie-store.js';
 import { resolveBaseProfile } from '../../support/profile/profile-locator.js';
 import { ProfileInUseError } from '../../support/profile/profile-in-use.js';
-import { takeSnapshot } from '../../support/profile/profile-snapshot.js';
 import { buildFakeProfile, cookieDatabase, pointSingletonLock, spawnSleeper, tempDir } from './helpers-profile/fake-profile.js';
 
 let root: string;
@@ -79,36 +81,73 @@ test('a missing or damaged cookie store is a CookieStoreError naming the file', 
   expect((error as CookieStoreError).message).toContain(junk);
 });
 
-test('restoreCookieStore puts the snapshot\'s cookie store back and drops the damaged database\'s journal', async () => {
-  const fake = await buildFakeProfile(path.join(root, 'base'));
+/** Chromium time of 2030-01-01: cookies that a browser starting now keeps. */
+const IN_2030 = 13_537_929_600_000_000;
+const plain = (host: string, name: string, value: string, expiresUtc = IN_2030) => ({ host, name, kind: 'plain' as const, value, expiresUtc });
+
+async function valuesIn(file: string): Promise<Record<string, string>> {
+  const SQL = await initSqlJs({ locateFile: () => createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm') });
+  const db = new SQL.Database(await fs.readFile(file));
+  const rows = db.exec('SELECT host_key, name, value FROM cookies')[0]?.values ?? [];
+  db.close();
+  return Object.fromEntries(rows.map(([host, name, value]) => [`${String(host)} ${String(name)}`, String(value)]));
+}
+
+test('restoreCookieRows puts back only the rows that were lost; rows renewed or added since are kept as they are', async () => {
+  const fake = await buildFakeProfile(path.join(root, 'base'), { cookies: [] });
   const base = resolveBaseProfile({ userDataDir: fake.udd, profileName: 'Default' });
-  const manifest = await takeSnapshot(base, path.join(root, 'run', 'snapshot'));
-  const original = await fs.readFile(base.cookieStorePath);
+  const backup = path.join(root, 'backup-Cookies');
+  await fs.writeFile(backup, await cookieDatabase([
+    plain('.login.example.test', 'stay', 'before-run'),
+    plain('.login.example.test', 'device', 'before-run'),
+    plain('coupa.example.test', 'renewed', 'before-run'),
+    plain('old.example.test', 'expired', 'before-run', 13_000_000_000_000_000),
+  ]));
+  // During the run: the sign-in cookies were dropped, one cookie was renewed, one is new.
+  await fs.writeFile(base.cookieStorePath, await cookieDatabase([
+    plain('coupa.example.test', 'renewed', 'during-run'),
+    plain('new.example.test', 'added', 'during-run'),
+  ]));
 
-  // What a launch with the wrong key store does: the cookies are deleted, a journal is left behind.
-  await fs.writeFile(base.cookieStorePath, await cookieDatabase([]));
-  await fs.rm(`${base.cookieStorePath}-journal`);
-  await fs.writeFile(`${base.cookieStorePath}-wal`, 'stale wal');
-  expect((await readCookieStore(base.cookieStorePath)).rows).toBe(0);
+  const report = await restoreCookieRows(backup, base);
 
-  const report = await restoreCookieStore(manifest.snapshotUdd, base);
-
-  expect((await fs.readFile(base.cookieStorePath)).equals(original)).toBe(true);
-  expect((await readCookieStore(base.cookieStorePath)).rows).toBe(3);
-  expect(report.file).toBe(base.cookieStorePath);
-  expect(report.copied.sort()).toEqual([base.cookieStorePath, `${base.cookieStorePath}-journal`]);
-  expect(report.removed).toEqual([`${base.cookieStorePath}-wal`]);
-  expect((await fs.readdir(path.dirname(base.cookieStorePath))).sort()).toEqual(['Cookies', 'Cookies-journal', 'Network Persistent State']);
+  expect(report.restored).toEqual([
+    { host: '.login.example.test', name: 'stay', path: '/' },
+    { host: '.login.example.test', name: 'device', path: '/' },
+  ]);
+  expect(await valuesIn(base.cookieStorePath)).toEqual({
+    'coupa.example.test renewed': 'during-run',
+    'new.example.test added': 'during-run',
+    '.login.example.test stay': 'before-run',
+    '.login.example.test device': 'before-run',
+  });
+  expect(fsSync.existsSync(`${base.cookieStorePath}-journal`), 'a journal of the old file is not replayed into the new one').toBe(false);
+  expect((await fs.stat(base.cookieStorePath)).mode & 0o777).toBe(0o600);
+  expect((await restoreCookieRows(backup, base)).restored, 'nothing is lost any more').toEqual([]);
 });
 
-test('restoreCookieStore refuses while a browser holds the base profile', async () => {
+test('restoreCookieRows takes the whole copy when the store is gone, and refuses one with unapplied changes', async () => {
+  const fake = await buildFakeProfile(path.join(root, 'base'), { cookies: [] });
+  const base = resolveBaseProfile({ userDataDir: fake.udd, profileName: 'Default' });
+  const backup = path.join(root, 'backup-Cookies');
+  await fs.writeFile(backup, await cookieDatabase([plain('.login.example.test', 'stay', 'before-run')]));
+  await fs.rm(base.cookieStorePath);
+  expect((await restoreCookieRows(backup, base)).restored.map((c) => c.name)).toEqual(['stay']);
+  expect(await valuesIn(base.cookieStorePath)).toEqual({ '.login.example.test stay': 'before-run' });
+
+  await fs.writeFile(`${base.cookieStorePath}-wal`, 'frames the browser did not write back');
+  await expect(restoreCookieRows(backup, base)).rejects.toBeInstanceOf(CookieStoreError);
+});
+
+test('restoreCookieRows refuses while a browser holds the base profile', async () => {
   const fake = await buildFakeProfile(path.join(root, 'base'));
   const base = resolveBaseProfile({ userDataDir: fake.udd, profileName: 'Default' });
-  const manifest = await takeSnapshot(base, path.join(root, 'run', 'snapshot'));
+  const backup = path.join(root, 'backup-Cookies');
+  await fs.copyFile(base.cookieStorePath, backup);
   const sleeper = spawnSleeper();
   try {
     await pointSingletonLock(fake.udd, os.hostname(), sleeper.pid!);
-    await expect(restoreCookieStore(manifest.snapshotUdd, base)).rejects.toBeInstanceOf(ProfileInUseError);
+    await expect(restoreCookieRows(backup, base)).rejects.toBeInstanceOf(ProfileInUseError);
   } finally {
     sleeper.kill();
   }

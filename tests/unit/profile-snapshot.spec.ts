@@ -5,10 +5,9 @@ import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { resolveBaseProfile } from '../../support/profile/profile-locator.js';
 import { ProfileInUseError } from '../../support/profile/profile-in-use.js';
+import { diffArtifacts, manifestChecksumsOf } from '../../support/profile/profile-manifest.js';
 import {
-  diffArtifacts,
   localStateForSnapshot,
-  manifestChecksumsOf,
   readSnapshotManifest,
   shouldCopy,
   SnapshotError,

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import type { PoResult, PoStatus } from '../../support/po-result.js';
 import { cleanText } from '../../support/report/clean-text.js';
 import { buildRunSummary, formatRunSummary, writeRunSummary, type RunSummaryInput } from '../../support/report/run-summary.js';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import type { WindowRecord } from '../../support/window/window-record.js';
 
 const started = new Date('2025-03-04T09:00:00.000Z');
 const ended = new Date('2025-03-04T09:02:00.000Z');

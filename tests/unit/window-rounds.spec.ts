@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import type { WindowRecord } from '../../support/window/browser-window.js';
+import type { WindowRecord } from '../../support/window/window-record.js';
 import { allureWindowFiles } from '../../support/window/window-allure.js';
 import { beginRound, roundsOf, type WindowRound } from '../../support/window/window-rounds.js';
 

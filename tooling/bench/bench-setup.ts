@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ensureBrowser } from '../../commands/demo/ensure-browser.js';
 import { openSignInWindow } from '../../commands/login/sign-in-window.js';
 import { OperatorError } from '../../support/shared/operator-error.js';
+import { pinnedBrowser } from '../../support/profile/browser-launch.js';
 import { loadSettings } from '../../support/settings.js';
 import { startSimulator, writeInputCsv, type Catalogue, type RunningSimulator } from '../simulator/index.js';
 import { signInOnSimulatorForm } from '../simulator/simulator-sign-in.js';
@@ -55,11 +56,14 @@ export async function prepareBench(options: {
       EDGE_PROFILE_NAME: PROFILE_NAME,
       INPUT_CSV: inputFile,
       HEADLESS: String(options.headless),
+      COOKIE_BACKUP_DIR: path.join(workDir, 'cookie-backups'),
       ...options.extraEnv,
     };
+    const browser = ensureBrowser(loadSettings({ env: { ...process.env, ...env, DOWNLOAD_DIR: workDir }, skipEnvFile: true }), say);
+    // The bench makes its own profile with the browser it found, so that browser is the right one for the job too.
+    Object.assign(env, pinnedBrowser(browser));
     fs.writeFileSync(envFile, Object.entries(env).filter(([k]) => k !== 'ENV_FILE').map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     const settings = loadSettings({ env: { ...process.env, ...env, DOWNLOAD_DIR: workDir } });
-    const browser = ensureBrowser(settings, say);
     const credentials = sim.options().credentials;
     fs.rmSync(path.dirname(userDataDir), { recursive: true, force: true });
     const signIn = await openSignInWindow({

@@ -5,11 +5,13 @@ import path from 'node:path';
 import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
 import { ResultJournal } from '../../../support/output/journal.js';
+import { findBrowser, pinnedBrowser } from '../../../support/profile/browser-launch.js';
 import { defaultTempRoot } from '../../../support/profile/private-temp.js';
+import { markTestProfile } from '../../../support/window/fault-injection.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
-import type { WindowRecord } from '../../../support/window/browser-window.js';
+import type { WindowRecord } from '../../../support/window/window-record.js';
 import { attachmentContent, expectedOutcome, startSimulator, type RunningSimulator, type SimPo, type SimulatorOptions } from '../../../tooling/simulator/index.js';
 
 /**
@@ -25,11 +27,15 @@ export interface JobHarness {
   inputFile: string;
   /** Settings every job of this harness gets; a test adds or overrides some. */
   env: Record<string, string>;
+  /** Where this harness's runs keep snapshots and clones: a TMPDIR of its own, so no other run on the machine sweeps them. */
+  tempRoot: string;
   start(options?: { env?: Record<string, string>; args?: string[] }): JobProcess;
   run(options?: { env?: Record<string, string>; args?: string[] }): Promise<{ code: number | null; output: string }>;
   /** The run folders created under the download folder (default: the harness's), oldest first. */
   runRoots(downloadDir?: string): string[];
   journal(runRoot?: string): Map<string, PoResult>;
+  /** The private temp folder (snapshot, clones) of the run whose runner had this pid, if it is still there. */
+  cloneDirsLeft(runnerPid: number): string[];
   close(): Promise<void>;
 }
 
@@ -53,9 +59,15 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     PAGE_RETRIES: '2',
     DOWNLOAD_RETRIES: '3',
     LOAD_SIGNAL_FILE: path.join(root, 'calm-load.json'),
+    COOKIE_BACKUP_DIR: path.join(root, 'cookie-backups'),
+    TMPDIR: path.join(root, 'tmp'),
+    // The harness makes its profile with the browser found here: the job must use that one (no silent fallback on a base profile).
+    ...pinnedBrowser(findBrowser({ browserChannel: 'msedge', browserExecutable: undefined })),
     ...options.env,
   };
   fs.writeFileSync(env.ENV_FILE, '# settings come from the environment of each test\n');
+  fs.mkdirSync(env.TMPDIR, { recursive: true });
+  const tempRoot = path.join(env.TMPDIR, path.basename(defaultTempRoot()));
   // A calm, constant load: the governor must not park windows because the test machine is busy
   // (the load test sets its own signal).
   fs.writeFileSync(env.LOAD_SIGNAL_FILE, JSON.stringify({ cpuPercent: 10, memoryPercent: 10 }));
@@ -68,6 +80,8 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     signIn: (page) => signInOnSimulatorForm(page, sim.options().credentials),
   });
   if (!signIn.signedIn) throw new Error('the test profile could not be signed in to the simulator');
+  // Only a profile the test suite made lets COUPA_TEST_FAULTS act.
+  markTestProfile(userDataDir);
 
   const start = (run: { env?: Record<string, string>; args?: string[] } = {}) =>
     startJob({ env: { ...env, ...run.env }, args: run.args ?? [`--workers=${run.env?.WORKERS ?? env.WORKERS}`] });
@@ -87,7 +101,10 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
       const { code, output } = await start(run).done;
       return { code, output };
     },
+    tempRoot,
     runRoots,
+    cloneDirsLeft: (runnerPid) =>
+      fs.existsSync(tempRoot) ? fs.readdirSync(tempRoot).filter((d) => d.startsWith(`run-${runnerPid}-`)).map((d) => path.join(tempRoot, d)) : [],
     journal: (runRoot = runRoots().at(-1)) => (runRoot ? ResultJournal.read(path.join(runRoot, '.run-state', 'journal.jsonl')).results : new Map()),
     close: async () => {
       await sim.close();
@@ -135,13 +152,6 @@ export function downloadedFiles(runRoot: string): string[] {
   };
   walk(runRoot, '');
   return files.sort();
-}
-
-/** The private temp folder (snapshot, clones) of the run whose runner had this pid, if it is still there. */
-export function cloneDirsLeft(runnerPid: number): string[] {
-  const root = defaultTempRoot();
-  if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter((d) => d.startsWith(`run-${runnerPid}-`)).map((d) => path.join(root, d));
 }
 
 /** The main browser process (not a renderer or helper) started on `userDataDir`, found by its command line. */

@@ -14,6 +14,10 @@ export interface FakeCookie {
   host: string;
   name: string;
   kind: CookieKind;
+  /** Plain cookies only; default `plain-value`. */
+  value?: string;
+  /** Chromium time (µs since 1601); default 13400000000000000 (August 2025). */
+  expiresUtc?: number;
 }
 
 const wasm = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
@@ -35,12 +39,13 @@ export async function cookieDatabase(cookies: FakeCookie[]): Promise<Buffer> {
       : c.kind === 'dpapi'
         ? new Uint8Array([1, 0, 0, 0, 0xd0, 0x8c, 0x9d, 0xdf, ...randomBytes(24)])
         : new Uint8Array(Buffer.concat([Buffer.from(c.kind), randomBytes(40)]));
-    db.run('INSERT INTO cookies VALUES (?, ?, \'\', ?, ?, ?, \'/\', 13400000000000000, 0, 0, 0, 1, 1, 1, 0, 2, 443, 0, 0, 0)', [
+    db.run('INSERT INTO cookies VALUES (?, ?, \'\', ?, ?, ?, \'/\', ?, 0, 0, 0, 1, 1, 1, 0, 2, 443, 0, 0, 0)', [
       13300000000000000 + i,
       c.host,
       c.name,
-      c.kind === 'plain' ? 'plain-value' : '',
+      c.kind === 'plain' ? (c.value ?? 'plain-value') : '',
       encrypted,
+      c.expiresUtc ?? 13400000000000000,
     ]);
   }
   const bytes = Buffer.from(db.export());
