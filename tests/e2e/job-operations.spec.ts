@@ -43,10 +43,12 @@ test('Coupa sessions that expire every few requests are renewed through the SSO 
 
 test('a sign-in lost in the middle of a run fails that attempt with a screenshot; the window restarts verified and the PO completes', async () => {
   harness.sim.resetStats();
+  // Pages slow enough that window B is still working when A's PO is retried: the retry must then go to B.
+  harness.sim.setOptions({ pageLatencyMs: 500 });
   const downloadDir = path.join(harness.root, 'signed-out');
-  const { code, output } = await harness.run({
-    env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2', COUPA_TEST_FAULTS: JSON.stringify({ signOutBeforePo: { A: 'once' } }) },
-  });
+  const { code, output } = await harness
+    .run({ env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2', COUPA_TEST_FAULTS: JSON.stringify({ signOutBeforePo: { A: 'once' } }) } })
+    .finally(() => harness.sim.setOptions({ pageLatencyMs: 0 }));
   expect(code, output).toBe(0);
   const failedAttempt = /(\S+) attempt 1 failed \(AuthenticationLostError/.exec(output);
   expect(failedAttempt, output).not.toBeNull();

@@ -45,10 +45,14 @@ test.afterAll(async () => {
 
 let runNumber = 0;
 /** Runs the job in a download folder of its own and returns its run folder and the window records. */
-async function runJob(env: Record<string, string>, options: { expectCode?: number; otherBrowserOn?: string; args?: string[] } = {}) {
+async function runJob(
+  env: Record<string, string>,
+  options: { expectCode?: number; otherBrowserOn?: string; args?: string[]; onOutput?: (text: string) => void } = {},
+) {
   harness.sim.resetStats();
   const downloadDir = path.join(harness.root, `downloads-${++runNumber}`);
   const job = harness.start({ env: { DOWNLOAD_DIR: downloadDir, ...env }, ...(options.args ? { args: options.args } : {}) });
+  if (options.onOutput) job.child.stdout?.on('data', (chunk: Buffer) => options.onOutput!(chunk.toString('utf8')));
   const ended = await job.done;
   expect(ended.code, ended.output).toBe(options.expectCode ?? 0);
   const runRoot = harness.runRoots(downloadDir)[0];
@@ -270,9 +274,11 @@ test('a base profile held by another browser: the run waits, then stops with a m
     expect(output).toContain('no browser window was opened');
     expect(harness.sim.stats().poPageRequests).toEqual({});
 
-    // The same, but the other browser closes while the run waits: the run then goes ahead.
-    setTimeout(() => void holder.close(), 2_500);
-    const { journal, output: waited } = await runJob({ PROFILE_IN_USE_WAIT_MS: '30000', WORKERS: '2' });
+    // The same, but the other browser closes while the run waits (once the run says it waits): the run then goes ahead.
+    const closeWhenWaiting = (text: string) => {
+      if (text.includes('waiting for it to close')) void holder.close();
+    };
+    const { journal, output: waited } = await runJob({ PROFILE_IN_USE_WAIT_MS: '30000', WORKERS: '2' }, { onOutput: closeWhenWaiting });
     expect(waited).toContain('waiting for it to close');
     expectAllFilesCorrect(journal);
   } finally {
