@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PO_RESULT_ATTACHMENT } from '../../fixtures/po-test-annotations.js';
 import type { PoResult } from '../po-result.js';
+import { parsePoResult } from '../run-state/po-result-schema.js';
 import { windowLetter } from '../window/window-identity.js';
 import { ALLURE_CATEGORIES, outcomeMessage } from './allure-categories.js';
 import { buildAllureEnvironment, formatProperties, type AllureEnvironmentInput } from './allure-environment.js';
@@ -57,8 +58,7 @@ export function attachedPoResult(resultsDir: string, result: AllureTestResult): 
   const attachment = findAttachment(result, PO_RESULT_ATTACHMENT);
   if (!attachment) return undefined;
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(resultsDir, attachment.source), 'utf8')) as PoResult;
-    return typeof parsed.id === 'string' && typeof parsed.status === 'string' ? parsed : undefined;
+    return parsePoResult(fs.readFileSync(path.join(resultsDir, attachment.source), 'utf8'));
   } catch {
     return undefined;
   }

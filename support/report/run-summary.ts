@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { formatLocalTimestamp } from '../output/report-csv.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
 import { displayWidth, formatBytes, formatDuration, formatRate, truncateEnd } from '../progress/text-format.js';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 import type { WindowRecord } from '../window/browser-window.js';
 
 /**
@@ -182,7 +182,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
 }
 
 export function writeRunSummary(file: string, summary: RunSummary): void {
-  fs.writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomicSync(file, `${JSON.stringify(summary, null, 2)}\n`, { durable: true });
 }
 
 const ANSI = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', bold: '\u001b[1m', reset: '\u001b[0m' } as const;

@@ -12,8 +12,8 @@ import type { Settings } from '../settings.js';
 import { OperatorError } from '../shared/operator-error.js';
 import { checksumResult, verifyIntrospection, verifySession, type MethodResult, type VerificationMethodName } from './profile-verifier.js';
 import { windowLetter, type WindowLog } from './window-identity.js';
-import { diagnoseVerificationFailure, readOtherWindows } from './failure-diagnosis.js';
-import { corruptCloneCookieStore, faultHits } from './fault-injection.js';
+import { diagnoseVerificationFailure } from './failure-diagnosis.js';
+import { corruptCloneCookieStore, faultHits, type FaultHooks } from './fault-injection.js';
 
 export type ProfileKind = 'base' | 'clone';
 export type RemediationStepName = 'retry-verification' | 'reload' | 're-clone' | 'restart-browser';
@@ -64,10 +64,16 @@ export interface WindowEnvironment {
   workerIndex: number;
   base: BaseProfile;
   snapshot: SnapshotManifest;
-  /** Run's private directory; clones go to `<sessionDir>/clones`. */
-  sessionDir: string;
-  /** Where the window's record is kept up to date for the run summary. */
-  recordFile: string;
+  /** Where in the run's private folder the window keeps its clone and its browser's downloads. */
+  session: {
+    clonesDir: string;
+    cloneSlotsDir: string;
+    baseOpenedMarker: string;
+    browserDownloadsDir: (window: string, workerIndex: number) => string;
+  };
+  /** Keeps the window's record up to date for the run summary; gives the other windows' records. */
+  records: { save(record: WindowRecord): void; others(window: string): WindowRecord[] };
+  faults: FaultHooks;
   log: WindowLog;
 }
 
@@ -150,10 +156,7 @@ export class BrowserWindow {
   }
 
   save(): void {
-    fs.mkdirSync(path.dirname(this.env.recordFile), { recursive: true });
-    const temp = `${this.env.recordFile}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(this.record, null, 2));
-    fs.renameSync(temp, this.env.recordFile);
+    this.env.records.save(this.record);
   }
 
   async start(): Promise<void> {
@@ -217,7 +220,7 @@ export class BrowserWindow {
 
   private async makeClone(): Promise<void> {
     await this.discardClone();
-    const clonesDir = path.join(this.env.sessionDir, 'clones');
+    const clonesDir = this.env.session.clonesDir;
     fs.mkdirSync(clonesDir, { recursive: true, mode: 0o700 });
     this.cloneOwnerDir = await createOwnedDir(clonesDir, `${this.letter}-w${this.env.workerIndex}-${Date.now().toString(36)}`);
     this.userDataDir = path.join(this.cloneOwnerDir, 'User Data');
@@ -226,7 +229,7 @@ export class BrowserWindow {
 
     const waitStarted = Date.now();
     let lastNotice = -Infinity;
-    const release = await acquireCloneSlot(path.join(this.env.sessionDir, 'clone-slots'), {
+    const release = await acquireCloneSlot(this.env.session.cloneSlotsDir, {
       limit: this.env.settings.maxConcurrentClones,
       onWait: (waitingMs, busy) => {
         // Clone back-pressure is shown at once and then every few seconds (NFR-006), not at every poll.
@@ -246,7 +249,7 @@ export class BrowserWindow {
       this.record.cloneSpans.push({ start: cloneStarted, end: Date.now() });
       await release();
     }
-    if (faultHits('corruptClone', this.letter, this.env.sessionDir)) {
+    if (faultHits('corruptClone', this.letter, this.env.faults)) {
       corruptCloneCookieStore(this.userDataDir, this.env.base.profileName);
       this.log('test fault injected: the clone\'s cookie store was deleted after cloning');
     }
@@ -274,7 +277,7 @@ export class BrowserWindow {
    */
   private async checkBaseAgainstSnapshot(): Promise<MethodResult> {
     const started = Date.now();
-    if (fs.existsSync(this.baseOpenedMarker())) {
+    if (fs.existsSync(this.env.session.baseOpenedMarker)) {
       return { method: 'checksum', ok: true, detail: 'window A reopens the base profile its own browser used earlier in this run; the snapshot comparison applies to its first opening', durationMs: 0 };
     }
     const expected = this.env.snapshot.artifacts.filter((a) => a.role !== 'local-state');
@@ -288,7 +291,7 @@ export class BrowserWindow {
     const started = Date.now();
     if (this.kind === 'base') {
       await this.restoreLostBaseCookies();
-      fs.writeFileSync(this.baseOpenedMarker(), '');
+      fs.writeFileSync(this.env.session.baseOpenedMarker, '');
     }
     const surviving = await this.cookiesOnDisk(this.userDataDir);
     this.record.profileCookies = { persistent: surviving.length, hosts: [...new Set(surviving.map((c) => c.host))].sort() };
@@ -301,7 +304,7 @@ export class BrowserWindow {
           profileName: this.env.base.profileName,
           headless: this.env.settings.headless,
           // JavaScript-started downloads land here before they are checked and moved to the PO folder.
-          downloadsPath: path.join(this.env.sessionDir, 'browser-downloads', `${this.letter}-w${this.env.workerIndex}`),
+          downloadsPath: this.env.session.browserDownloadsDir(this.letter, this.env.workerIndex),
         }),
       );
     } catch (error) {
@@ -319,7 +322,7 @@ export class BrowserWindow {
     if (this.kind === 'base') await this.guardBaseCookies(surviving);
     // TRACE=true: the job's windows are its own persistent contexts, which Playwright's `trace` option does not cover.
     if (this.env.settings.trace) await ctx.tracing.start({ screenshots: true, snapshots: true });
-    if (faultHits('signOutAfterLaunch', this.letter, this.env.sessionDir)) {
+    if (faultHits('signOutAfterLaunch', this.letter, this.env.faults)) {
       await ctx.clearCookies();
       this.log('test fault injected: every cookie of the window was dropped after launch');
     }
@@ -346,10 +349,6 @@ export class BrowserWindow {
       ok: true,
     });
     this.log(`${lost.length} cookie(s) of the base profile were lost since the run started (${hosts}): restored from the snapshot`);
-  }
-
-  private baseOpenedMarker(): string {
-    return path.join(this.env.sessionDir, 'base-profile-opened');
   }
 
   /** Cookies of a profile about to be opened that a browser start keeps (names and hosts only, never values). */
@@ -439,7 +438,7 @@ export class BrowserWindow {
         failed,
         base: this.env.base,
         browser: this.browser,
-        otherWindows: readOtherWindows(path.dirname(this.env.recordFile), this.letter),
+        otherWindows: this.env.records.others(this.letter),
       });
       if (attempt >= this.env.settings.remediationMaxAttempts || Date.now() > deadline) {
         this.log(`verification failed and the remediation budget is spent: ${reason}`);
@@ -480,7 +479,7 @@ export class BrowserWindow {
 
   /** Test hook (COUPA_TEST_FAULTS): a session lost in the middle of the run, just before a PO. */
   async injectFaultsBeforePo(): Promise<void> {
-    if (!faultHits('signOutBeforePo', this.letter, this.env.sessionDir)) return;
+    if (!faultHits('signOutBeforePo', this.letter, this.env.faults)) return;
     await this.context.clearCookies();
     this.log('test fault injected: every cookie of the window was dropped before this PO');
   }

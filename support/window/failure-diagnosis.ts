@@ -2,7 +2,6 @@ import type { ResolvedBrowser } from '../profile/browser-launch.js';
 import { readCookieStore, type CookieStoreSummary } from '../profile/cookie-store.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import type { MethodResult } from './profile-verifier.js';
-import { readWindowRecords } from './window-summary.js';
 
 export interface DiagnosisInput {
   kind: 'base' | 'clone';
@@ -62,10 +61,6 @@ export function explainVerificationFailure(input: DiagnosisInput, cookies: Cooki
     }
   }
   return reasons.join('. ');
-}
-
-export function readOtherWindows(windowsDir: string, self: string): DiagnosisInput['otherWindows'] {
-  return readWindowRecords(windowsDir).filter((w) => w.window !== self);
 }
 
 export async function diagnoseVerificationFailure(input: DiagnosisInput): Promise<string> {

@@ -1,46 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FaultKind, InjectedFaults } from '../run-state/run-handle.js';
 import { cookieStoreIn } from '../profile/profile-locator.js';
 
 /**
- * Faults the acceptance tests inject into one window, to prove that verification
- * catches them and remediation repairs that window alone. Set through COUPA_TEST_FAULTS
- * (JSON) by the tests only; an operator never sets it. "once" faults hit the first time
- * only, across worker restarts (remembered in the run's private folder).
- *
- *   { "corruptClone": { "B": "once" }, "signOutAfterLaunch": { "C": "always" }, "signOutBeforePo": { "A": "once" } }
+ * Faults the acceptance tests inject into one window (COUPA_TEST_FAULTS, read by the run
+ * state), to prove that verification catches them and remediation repairs that window alone.
  */
-export type FaultFrequency = 'once' | 'always';
-
-export interface InjectedFaults {
-  /** Delete the clone's cookie store right after cloning (a partial, interrupted copy). */
-  corruptClone?: Record<string, FaultFrequency>;
-  /** Drop every cookie of the window right after its browser started (a window that starts signed out). */
-  signOutAfterLaunch?: Record<string, FaultFrequency>;
-  /** Drop every cookie of the window just before its next PO (a session lost in the middle of a run). */
-  signOutBeforePo?: Record<string, FaultFrequency>;
+export interface FaultHooks {
+  faults: InjectedFaults;
+  /** True the first time a "once" fault is asked for in this run, across worker restarts. */
+  firstHit: (kind: FaultKind, window: string) => boolean;
 }
 
-export const FAULTS_ENV = 'COUPA_TEST_FAULTS';
-
-export function injectedFaults(env: NodeJS.ProcessEnv = process.env): InjectedFaults {
-  const raw = env[FAULTS_ENV];
-  return raw ? (JSON.parse(raw) as InjectedFaults) : {};
-}
-
-/** Whether `fault` hits window `letter` now; a "once" fault is spent by the first hit. */
-export function faultHits(kind: keyof InjectedFaults, letter: string, sessionDir: string, faults = injectedFaults()): boolean {
-  const frequency = faults[kind]?.[letter];
+/** Whether `kind` hits window `letter` now; a "once" fault is spent by the first hit. */
+export function faultHits(kind: FaultKind, letter: string, hooks: FaultHooks): boolean {
+  const frequency = hooks.faults[kind]?.[letter];
   if (!frequency) return false;
-  if (frequency === 'always') return true;
-  const marker = path.join(sessionDir, 'injected-faults', `${kind}-${letter}`);
-  fs.mkdirSync(path.dirname(marker), { recursive: true });
-  try {
-    fs.writeFileSync(marker, '', { flag: 'wx' });
-    return true;
-  } catch {
-    return false;
-  }
+  return frequency === 'always' || hooks.firstHit(kind, letter);
 }
 
 export function corruptCloneCookieStore(userDataDir: string, profileName: string): void {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { jsonText, writeFileAtomicSync } from '../shared/atomic-file.js';
 import type { WindowRecord } from './browser-window.js';
 
 /**
@@ -8,20 +9,6 @@ import type { WindowRecord } from './browser-window.js';
  * one line per window instance (a window restarted by Playwright appears once per start),
  * as a terminal table, as JSON in the run folder and as one Allure entry per window.
  */
-export function readWindowRecords(windowsDir: string): WindowRecord[] {
-  if (!fs.existsSync(windowsDir)) return [];
-  return fs
-    .readdirSync(windowsDir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(fs.readFileSync(path.join(windowsDir, f), 'utf8')) as WindowRecord];
-      } catch {
-        return [];
-      }
-    })
-    .sort((a, b) => a.parallelIndex - b.parallelIndex || a.workerIndex - b.workerIndex);
-}
 
 const mark = (ok: boolean) => (ok ? 'ok' : 'FAILED');
 
@@ -35,7 +22,7 @@ export function windowAnnotation(record: WindowRecord): string {
 }
 
 export function writeWindowSummaryJson(file: string, records: WindowRecord[]): void {
-  fs.writeFileSync(file, JSON.stringify({ windows: records }, null, 2));
+  writeFileAtomicSync(file, jsonText({ windows: records }, true), { durable: true });
 }
 
 type AllureStatus = 'passed' | 'failed' | 'broken' | 'skipped';

@@ -6,7 +6,8 @@ import { expect, test } from '@playwright/test';
 import type { PoResult } from '../../support/po-result.js';
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../tooling/simulator/index.js';
-import { readWindowRecords } from '../../support/window/window-summary.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
+import { WindowRecordStore } from '../../support/run-state/window-records.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 
 /**
@@ -67,7 +68,7 @@ function reportTestResults(reportDir: string): ReportTestResult[] {
 test('the job ran the POs with their expected outcomes in two windows', () => {
   expect(run.code, run.output).toBe(0);
   for (const po of pos) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
-  expect(readWindowRecords(path.join(runRoot, '.run-state', 'windows')).map((w) => w.window)).toEqual(['A', 'B']);
+  expect(new WindowRecordStore(runPaths(runRoot).windowsDir).all().map((w) => w.window)).toEqual(['A', 'B']);
   expect(fs.existsSync(path.join(runRoot, 'playwright-report', 'index.html'))).toBe(true);
 });
 
@@ -114,7 +115,7 @@ test('the Allure report holds every PO test in its outcome category and one entr
     if (outcome.status === 'NO_ATTACHMENTS') expect(category).toBe('Business outcome: no attachments');
     if (outcome.status === 'COMPLETED') expect(category).toBeUndefined();
   }
-  for (const record of readWindowRecords(path.join(runRoot, '.run-state', 'windows'))) {
+  for (const record of new WindowRecordStore(runPaths(runRoot).windowsDir).all()) {
     const entry = tests.find((t) => t.name.startsWith(`Window ${record.window}: ${record.kind} profile`));
     expect(entry, `window ${record.window} entry`).toBeDefined();
     expect(entry!.labels).toContainEqual({ name: 'suite', value: 'Windows' });

@@ -5,7 +5,7 @@ import { chromium, expect, test } from '@playwright/test';
 import { persistentLaunchOptions, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { readCookieStore } from '../../support/profile/cookie-store.js';
 import { manifestChecksumsOf } from '../../support/profile/profile-snapshot.js';
-import { defaultTempRoot } from '../../support/profile/private-temp.js';
+import { privateTempRoot } from '../../support/run-state/run-paths.js';
 import { loadSettings } from '../../support/settings.js';
 import { COUPA_SESSION_COOKIE, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
 import type { WindowRecord } from '../../support/window/browser-window.js';
@@ -80,7 +80,7 @@ test('N=3: A on the base profile, B and C on clones, each verified three ways an
   const [a, b, c] = windows;
   expect(a.profileDir).toBe(path.join(harness.userDataDir, 'Default'));
   expect(b.profileDir).not.toBe(c.profileDir);
-  for (const clone of [b, c]) expect(clone.profileDir.startsWith(defaultTempRoot())).toBe(true);
+  for (const clone of [b, c]) expect(clone.profileDir.startsWith(privateTempRoot())).toBe(true);
   for (const w of windows) {
     expect(methodsOk(w), w.window).toEqual({ checksum: true, introspection: true, session: true });
     expect(w.remediation, w.window).toEqual([]);

@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureBrowser } from '../../commands/demo/ensure-browser.js';
 import { ResourceMonitor, SystemLoadSignal, type ResourceSample } from '../../support/load/resource-monitor.js';
-import { readGate, gateFileFor } from '../../support/load/window-gate.js';
+import { readGate } from '../../support/run-state/load-files.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
+import { WindowRecordStore } from '../../support/run-state/window-records.js';
 import { openSignInWindow } from '../../commands/login/sign-in-window.js';
 import { exitOnOperatorError, OperatorError } from '../../support/shared/operator-error.js';
-import { ResultJournal } from '../../support/output/journal.js';
+import { ResultJournal } from '../../support/run-state/journal.js';
 import { PROJECT_ROOT, startJob } from '../../commands/job-process.js';
 import { loadSettings } from '../../support/settings.js';
 import { expectedOutcome, generateBatch, ONLY_COMPLETED, startSimulator, writeInputCsv, type Catalogue } from '../simulator/index.js';
@@ -15,7 +17,7 @@ import { allReadyAt, poPhaseMs, steadyPosPerMinute, summarizeLoad } from './benc
 import { buildBenchResult, renderBenchReport, type MeasuredRun } from './bench-report.js';
 import { WindowMemorySampler } from './process-memory.js';
 import { padProfile, timeNaiveCopy, treeSize } from './profile-padding.js';
-import { readWindowRecords, startupOf } from './window-startup.js';
+import { startupOf } from './window-startup.js';
 
 /**
  * `npm run bench`: the real job (`npx playwright test --workers=N`) against the simulator
@@ -90,16 +92,13 @@ async function quietMachine(): Promise<number> {
 async function measureRun(windows: number, baseEnv: Record<string, string>, catalogue: Catalogue): Promise<MeasuredRun> {
   const downloadDir = path.join(workDir, `downloads-N${windows}`);
   fs.rmSync(downloadDir, { recursive: true, force: true });
-  const windowsDirNow = () => {
+  const windowRecords = () => {
     const root = runRootIn(downloadDir);
-    return root ? path.join(root, '.run-state', 'windows') : undefined;
+    return root ? new WindowRecordStore(runPaths(root).windowsDir).all() : [];
   };
   const sampler = new WindowMemorySampler({
     everyMs: options.memorySampleMs,
-    windows: () => {
-      const dir = windowsDirNow();
-      return dir ? readWindowRecords(dir).map((r) => ({ window: r.window, userDataDir: r.userDataDir })) : [];
-    },
+    windows: () => windowRecords().map((r) => ({ window: r.window, userDataDir: r.userDataDir })),
   });
   const logFile = path.join(workDir, `job-N${windows}.log`);
   say(`N=${windows}: npx playwright test --workers=${windows} (output in ${path.relative(PROJECT_ROOT, logFile)})`);
@@ -118,13 +117,13 @@ async function measureRun(windows: number, baseEnv: Record<string, string>, cata
   fs.writeFileSync(logFile, ended.output);
 
   const runRoot = runRootIn(downloadDir);
-  const stateDir = runRoot ? path.join(runRoot, '.run-state') : undefined;
-  const results = stateDir ? [...ResultJournal.read(path.join(stateDir, 'journal.jsonl')).results.values()] : [];
+  const paths = runRoot ? runPaths(runRoot) : undefined;
+  const results = paths ? [...ResultJournal.read(paths.journalFile).results.values()] : [];
   const expected = new Map(catalogue.pos.map((po) => [po.id, expectedOutcome(po).status]));
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-  const gate = stateDir ? readGate(gateFileFor(stateDir)) : undefined;
-  const startups = stateDir ? readWindowRecords(path.join(stateDir, 'windows')).map(startupOf) : [];
+  const gate = paths ? readGate(paths.loadGateFile) : undefined;
+  const startups = windowRecords().map(startupOf);
   const readyAt = allReadyAt(startups);
   const run: MeasuredRun = {
     windows,

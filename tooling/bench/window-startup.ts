@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { WindowRecord } from '../../support/window/browser-window.js';
-import { compareWindowLetters } from '../../support/progress/progress-state.js';
 
 /**
  * Per-window start-up as the windows recorded it (`<runRoot>/.run-state/windows/*.json`):
@@ -50,23 +47,4 @@ export function startupOf(record: StartupFields): WindowStartup {
     posFailed: record.posFailed,
     startedAt: record.startedAt,
   };
-}
-
-/** Every record in the folder (a restarted worker leaves one per worker index), by window then worker. */
-export function readWindowRecords(windowsDir: string): StartupFields[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(windowsDir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  const records: StartupFields[] = [];
-  for (const name of names) {
-    try {
-      records.push(JSON.parse(fs.readFileSync(path.join(windowsDir, name), 'utf8')) as StartupFields);
-    } catch {
-      // Being replaced at this instant (the window saves with write + rename); the next read sees it.
-    }
-  }
-  return records.sort((a, b) => compareWindowLetters(a.window, b.window) || a.workerIndex - b.workerIndex);
 }

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
-import { ResultJournal } from '../../../support/output/journal.js';
-import { defaultTempRoot } from '../../../support/profile/private-temp.js';
+import { ResultJournal } from '../../../support/run-state/journal.js';
+import { privateTempRoot } from '../../../support/run-state/run-paths.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
@@ -139,7 +139,7 @@ export function downloadedFiles(runRoot: string): string[] {
 
 /** The private temp folder (snapshot, clones) of the run whose runner had this pid, if it is still there. */
 export function cloneDirsLeft(runnerPid: number): string[] {
-  const root = defaultTempRoot();
+  const root = privateTempRoot();
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).filter((d) => d.startsWith(`run-${runnerPid}-`)).map((d) => path.join(root, d));
 }
