@@ -1,5 +1,5 @@
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../fixtures/po-test-annotations.js';
+import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../support/run/po-test-annotations.js';
 import type { PoResult } from '../support/po-result.js';
 import { ProgressState } from '../support/progress/progress-state.js';
 import { createProgressWriter, type ProgressWriter } from '../support/progress/progress-writer.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PO_RESULT_ATTACHMENT } from '../../fixtures/po-test-annotations.js';
+import { PO_RESULT_ATTACHMENT } from '../run/po-test-annotations.js';
 import type { PoResult } from '../po-result.js';
 import { parsePoResult } from '../run-state/po-result-schema.js';
 import { windowLetter } from '../window/window-identity.js';
