@@ -75,4 +75,7 @@ test('the input is read once per run: changed while the run goes on, the report 
   const report = fs.readFileSync(path.join(runRoot, fs.readdirSync(runRoot).find((f) => /^CoupaDownloads_Report_.*\.csv$/.test(f))!), 'utf8');
   for (const po of some) expect(report).toContain(po.id);
   expect(report).not.toContain('not,the,input');
+  // With the job's reporter in the run, it prints the summary the teardown wrote, once.
+  expect(output.match(/Reports in /g)).toHaveLength(1);
+  expect(output).toContain('Run passed.');
 });
