@@ -8,6 +8,7 @@ import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js
 import { resolveBaseProfile, type BaseProfile } from '../profile/profile-locator.js';
 import { SnapshotInconsistentError, takeSnapshot, type SnapshotManifest } from '../profile/profile-snapshot.js';
 import { abandonRunFolder, leaveRunFolder } from '../run-state/run-folder.js';
+import { testHooks } from '../run-state/run-handle.js';
 import { privateTempRoot, sessionPaths, type SessionPaths } from '../run-state/run-paths.js';
 import { RunState } from '../run-state/run-state.js';
 import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../shared/operator-error.js';
@@ -33,6 +34,8 @@ async function prepareRun(config: FullConfig, published: RunState): Promise<() =
   // What an earlier run in this folder left for the terminal is not this run's.
   fs.rmSync(published.paths.closingFile, { force: true });
   const settings = loadSettings();
+  // Checked here, before any browser starts, like every other setting.
+  const hooks = testHooks();
   const table = await readInput(settings.inputCsv);
   const plan = buildJobPlan(table);
   const browser = resolveBrowser(settings);
@@ -85,7 +88,9 @@ async function prepareRun(config: FullConfig, published: RunState): Promise<() =
     }
     const state = published.withSession(session.dir);
     state.publish();
-    const governor = await startRunLoadGovernor(state, settings, config.workers, (message) => process.stderr.write(`[load] ${message}\n`));
+    const governor = await startRunLoadGovernor(state, settings, { workers: config.workers, signalFile: hooks.loadSignalFile }, (message) =>
+      process.stderr.write(`[load] ${message}\n`),
+    );
     return async () => {
       try {
         await closeRun({ state, settings, config, plan: frozen, startedAt, load: await governor.stop() });

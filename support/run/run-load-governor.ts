@@ -2,7 +2,6 @@ import { LoadHistory } from '../load/load-history.js';
 import { loadSignalFor } from '../load/resource-monitor.js';
 import { LoadGovernor, type GovernorSummary } from '../load/window-gate.js';
 import { loadSamplesFile } from '../run-state/load-files.js';
-import { testHooks } from '../run-state/run-handle.js';
 import type { RunState } from '../run-state/run-state.js';
 import type { Settings } from '../settings.js';
 
@@ -18,7 +17,7 @@ const WRITE_EVERY = 5;
 export async function startRunLoadGovernor(
   state: RunState,
   settings: Settings,
-  workers: number,
+  run: { workers: number; signalFile: string | undefined },
   onError: (message: string) => void,
 ): Promise<{ stop(): Promise<GovernorSummary> }> {
   const history = new LoadHistory();
@@ -32,9 +31,9 @@ export async function startRunLoadGovernor(
   let samples = 0;
   const governor = new LoadGovernor({
     file: state.paths.loadGateFile,
-    signal: loadSignalFor(testHooks().loadSignalFile),
+    signal: loadSignalFor(run.signalFile),
     controller: {
-      maxWindows: workers,
+      maxWindows: run.workers,
       limits: { cpuPercent: settings.cpuLimitPercent, memoryPercent: settings.memoryLimitPercent },
       cooldownMs: settings.loadCooldownMs,
       holdMs: settings.loadRaiseAfterMs,
