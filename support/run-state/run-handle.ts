@@ -76,7 +76,6 @@ const injectedFaultsSchema = z.strictObject({
 });
 export type InjectedFaults = z.infer<typeof injectedFaultsSchema>;
 export type FaultKind = keyof InjectedFaults;
-export type FaultFrequency = z.infer<typeof frequencySchema>;
 
 export interface TestHooks {
   faults: InjectedFaults;

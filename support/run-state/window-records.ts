@@ -18,7 +18,7 @@ const methodResultSchema = z.object({
   browserVersion: z.string().optional(),
 });
 
-export const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
+const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
   window: z.string().min(1),
   parallelIndex: z.number().int().nonnegative(),
   workerIndex: z.number().int().nonnegative(),

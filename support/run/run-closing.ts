@@ -50,7 +50,7 @@ export function journalSpentAttempts(state: RunState, plan: FrozenPlan, retries:
 }
 
 /** The load governor's decisions (time, load, old → new active windows), for the end of the run. */
-export function formatLoadChanges(load: GovernorSummary): string {
+function formatLoadChanges(load: GovernorSummary): string {
   const head =
     `Load: peak CPU ${load.peakCpuPercent.toFixed(0)}%, memory ${load.peakMemoryPercent.toFixed(0)}% ` +
     `(limits ${load.options.limits.cpuPercent}% / ${load.options.limits.memoryPercent}%); ${load.changes.length} change(s) of the windows taking POs\n`;

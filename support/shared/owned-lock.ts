@@ -24,7 +24,7 @@ import { isProcessAlive } from './process-liveness.js';
  *   with `assertHeld`) and must stop what the lock protected; its release then leaves the
  *   new holder's lock alone.
  */
-export const lockOwnerSchema = z.object({
+const lockOwnerSchema = z.object({
   token: z.string().min(1),
   pid: z.number().int().positive(),
   host: z.string(),
@@ -120,11 +120,15 @@ function placeOwner(lockDir: string, owner: LockOwner): boolean {
     fs.linkSync(temporary, file);
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     // File systems without hard links (FAT, some shares): exclusive create instead.
-    fs.writeFileSync(file, JSON.stringify(owner), { flag: 'wx' });
-    return true;
+    try {
+      fs.writeFileSync(file, JSON.stringify(owner), { flag: 'wx' });
+      return true;
+    } catch (fallbackError) {
+      if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallbackError;
+    }
   } finally {
     fs.rmSync(temporary, { force: true });
   }
