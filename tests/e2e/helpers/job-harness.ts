@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
 import { ResultJournal } from '../../../support/run-state/journal.js';
-import { privateTempRoot } from '../../../support/run-state/run-paths.js';
+import { privateTempRoot, runPaths } from '../../../support/run-state/run-paths.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
 import { loadSettings } from '../../../support/settings.js';
@@ -88,7 +88,7 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
       return { code, output };
     },
     runRoots,
-    journal: (runRoot = runRoots().at(-1)) => (runRoot ? ResultJournal.read(path.join(runRoot, '.run-state', 'journal.jsonl')).results : new Map()),
+    journal: (runRoot = runRoots().at(-1)) => (runRoot ? ResultJournal.read(runPaths(runRoot).journalFile).results : new Map()),
     close: async () => {
       await sim.close();
       if (!process.env.KEEP_E2E_FILES) fs.rmSync(root, { recursive: true, force: true });
