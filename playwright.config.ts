@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { exitOnOperatorError, RUN_NOT_STARTED } from './support/shared/operator-error.js';
-import { claimRunLocation, publishedRunLocation, publishRunLocation, resolveRunLocation } from './support/run/run-location.js';
+import { claimRunFolder, resolveRunFolder } from './support/run-state/run-folder.js';
+import { RunState } from './support/run-state/run-state.js';
 import { loadSettings } from './support/settings.js';
 import { inputFingerprint } from './support/input/read-input.js';
 
@@ -12,16 +12,17 @@ import { inputFingerprint } from './support/input/read-input.js';
  *
  * This file is evaluated by the runner and again by every worker; the run folder is
  * decided once by the runner and handed to the workers through the environment.
+ * `--list` only lists the POs: it creates no run folder and no report.
  */
+const listOnly = process.argv.includes('--list');
 const settings = exitOnOperatorError(() => loadSettings(), RUN_NOT_STARTED);
-const location = exitOnOperatorError(() => {
-  const published = publishedRunLocation();
+const state = exitOnOperatorError(() => {
+  const published = RunState.published();
   if (published) return published;
   const request = { downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv), inputFile: settings.inputCsv };
-  // Listing the tests must not create a run folder.
-  const resolved = process.argv.includes('--list') ? resolveRunLocation(request) : claimRunLocation(request);
-  publishRunLocation(resolved);
-  return resolved;
+  const decided = new RunState(listOnly ? resolveRunFolder(request) : claimRunFolder(request));
+  decided.publish();
+  return decided;
 }, RUN_NOT_STARTED);
 
 const sharded = process.argv.some((arg) => arg === '--shard' || arg.startsWith('--shard='));
@@ -33,17 +34,19 @@ export default defineConfig({
   retries: settings.infraRetries,
   timeout: settings.poTimeoutMs,
   globalSetup: './support/run/job-global-setup.ts',
-  outputDir: path.join(location.stateDir, 'test-output'),
+  outputDir: state.paths.testOutputDir,
   preserveOutput: 'failures-only',
-  // Ours last: its end-of-run work reads what the Allure reporter has written.
-  reporter: [
-    ['./reporters/po-outcome-reporter.ts'], // first: turns FAILED/PARTIAL/TIMEOUT POs into failed tests for every reporter after it
-    ['html', { outputFolder: location.htmlReportDir, open: 'never' }],
-    // A shard (--shard=k/n, one machine of several) also keeps a blob report for `npm run merge-shards`.
-    ...(sharded ? [['blob', { outputDir: path.join(location.runRoot, 'blob-report') }] as ['blob', object]] : []),
-    ['allure-playwright', { resultsDir: location.allureResultsDir, detail: false, suiteTitle: false }],
-    ['./reporters/job-reporter.ts'],
-  ],
+  reporter: listOnly
+    ? [['list']]
+    : [
+        // First: turns FAILED/PARTIAL/TIMEOUT POs into failed tests for every reporter after it.
+        ['./reporters/po-outcome-reporter.ts'],
+        ['html', { outputFolder: state.paths.htmlReportDir, open: 'never' }],
+        // A shard (--shard=k/n, one machine of several) also keeps a blob report for `npm run merge-shards`.
+        ...(sharded ? [['blob', { outputDir: state.paths.blobReportDir }] as ['blob', object]] : []),
+        ['allure-playwright', { resultsDir: state.paths.allureResultsDir, detail: false, suiteTitle: false }],
+        ['./reporters/job-reporter.ts'],
+      ],
   // The windows are the job's own persistent contexts: screenshots of failed POs and traces
   // (TRACE=true only; they capture the Coupa session) are taken by the job fixtures.
   use: { trace: 'off', screenshot: 'off', video: 'off' },

@@ -2,12 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRunVariable } from '../support/run-state/run-handle.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const playwrightCli = createRequire(import.meta.url).resolve('@playwright/test/cli');
-
-/** Run-state variables a parent run must never hand down to a job it starts. */
-const INHERITED_RUN_STATE = /^COUPA_(RUN_ROOT|INPUT_SHA256|RUN_RESUMED|RUN_RECORD|PLAN_FILE|SESSION_DIR|SNAPSHOT_MANIFEST)$|^TEST_|^PW_TEST_|^PLAYWRIGHT_/;
 
 export interface JobProcess {
   child: ChildProcess;
@@ -27,7 +25,8 @@ export function startJob(options: { env: Record<string, string>; args?: string[]
 /** Runs `node <args>` with the job's environment rules (no inherited run state), collecting its output. */
 export function startNodeScript(args: string[], options: { env: Record<string, string>; echo?: boolean; cwd?: string }): JobProcess {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!INHERITED_RUN_STATE.test(key)) env[key] = value;
+  // A job started from inside a running one (the demo under the test suite) starts a run of its own.
+  for (const [key, value] of Object.entries(process.env)) if (!isRunVariable(key)) env[key] = value;
   Object.assign(env, { FORCE_COLOR: '0' }, options.env);
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? PROJECT_ROOT,

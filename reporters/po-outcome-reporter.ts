@@ -1,6 +1,7 @@
 import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import { PO_RESULT_ATTACHMENT } from '../fixtures/po-test-annotations.js';
-import { applyOutcome, dropInternalAttachSteps, parsePoResult } from '../support/report/po-outcome.js';
+import { PO_RESULT_ATTACHMENT } from '../support/run/po-test-annotations.js';
+import { applyOutcome, dropInternalAttachSteps } from '../support/report/po-outcome.js';
+import { parsePoResult } from '../support/run-state/po-result-schema.js';
 
 /**
  * Puts each PO's outcome where the reports show it. First in the job's reporter list: the

@@ -1,4 +1,4 @@
-import { poAnnotation } from '../fixtures/po-test-annotations.js';
+import { poAnnotation } from '../support/run/po-test-annotations.js';
 import { test } from '../fixtures/job-fixtures.js';
 import { loadFrozenPlan } from '../support/run/frozen-plan.js';
 import { loadSettings } from '../support/settings.js';

@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readInput } from '../../support/input/read-input.js';
 import { buildJobPlan } from '../../support/input/job-plan.js';
-import { journalEntryIsSettled, ResultJournal } from '../../support/output/journal.js';
+import { journalEntryIsSettled, ResultJournal } from '../../support/run-state/journal.js';
 import { buildReportRows, reportFileName, writeReportCsv } from '../../support/output/report-csv.js';
 import { OperatorError } from '../../support/shared/operator-error.js';
 import type { PoResult } from '../../support/po-result.js';
-import type { FrozenPlan } from '../../support/run/frozen-plan.js';
+import { frozenPlanFile } from '../../support/run-state/plan-files.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
 
 /**
  * A batch split over several machines with `--shard=k/n` comes back as one report. Each
@@ -44,10 +45,8 @@ export function mergeJournals(journals: Map<string, PoResult>[]): MergedResults 
 
 function inputOf(runFolders: string[]): string {
   for (const folder of runFolders) {
-    const planFile = path.join(folder, '.run-state', 'plan.json');
-    if (!fs.existsSync(planFile)) continue;
-    const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as FrozenPlan;
-    if (fs.existsSync(plan.inputFile)) return plan.inputFile;
+    const plan = frozenPlanFile.read(runPaths(folder).planFile);
+    if (plan && fs.existsSync(plan.inputFile)) return plan.inputFile;
   }
   throw new MergeError('The input file of these runs was not found on this machine.', 'Pass it with --input <file> (the same file every shard ran with).');
 }
@@ -57,7 +56,7 @@ function mergePlaywrightReports(runFolders: string[], out: string): string | und
   fs.rmSync(blobs, { recursive: true, force: true });
   fs.mkdirSync(blobs, { recursive: true });
   runFolders.forEach((folder, i) => {
-    const dir = path.join(folder, 'blob-report');
+    const dir = runPaths(folder).blobReportDir;
     if (!fs.existsSync(dir)) return;
     for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(blobs, `${i + 1}-${file}`));
   });
@@ -77,7 +76,7 @@ function mergeAllureResults(runFolders: string[], out: string): string {
   const merged = path.join(out, 'allure-results');
   fs.mkdirSync(merged, { recursive: true });
   for (const folder of runFolders) {
-    const dir = path.join(folder, 'allure-results');
+    const dir = runPaths(folder).allureResultsDir;
     if (!fs.existsSync(dir)) continue;
     for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(merged, file));
   }
@@ -86,14 +85,14 @@ function mergeAllureResults(runFolders: string[], out: string): string {
 
 export async function mergeShards(options: { runFolders: string[]; out: string; input?: string; now?: Date }) {
   for (const folder of options.runFolders) {
-    if (!fs.existsSync(path.join(folder, '.run-state', 'journal.jsonl'))) {
+    if (!fs.existsSync(runPaths(folder).journalFile)) {
       throw new MergeError(`${folder} is not a run folder of this tool (no .run-state/journal.jsonl).`, 'Pass the <date>_CoupaDownloads folders the shards created.');
     }
   }
   const inputFile = options.input ?? inputOf(options.runFolders);
   const table = await readInput(inputFile);
   const plan = buildJobPlan(table);
-  const merged = mergeJournals(options.runFolders.map((f) => ResultJournal.read(path.join(f, '.run-state', 'journal.jsonl')).results));
+  const merged = mergeJournals(options.runFolders.map((f) => ResultJournal.read(runPaths(f).journalFile).results));
   fs.mkdirSync(options.out, { recursive: true });
   const reportFile = path.join(options.out, reportFileName(options.now ?? new Date()).replace('CoupaDownloads_Report_', 'CoupaDownloads_Report_merged_'));
   writeReportCsv(reportFile, buildReportRows(plan, table, merged.results), { delimiter: table.delimiter });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OperatorError } from '../../support/shared/operator-error.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
 import { ALLURE_CATEGORIES, type AllureCategory } from '../../support/report/allure-categories.js';
 
 /**
@@ -61,8 +62,8 @@ export function newestRunFolder(downloadDir: string): string | undefined {
     .readdirSync(downloadDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && RUN_FOLDER.test(d.name))
     .map((d) => path.join(downloadDir, d.name))
-    .filter((dir) => countAllureResults(path.join(dir, 'allure-results')) > 0)
-    .map((dir) => ({ dir, written: fs.statSync(path.join(dir, 'allure-results')).mtimeMs }))
+    .filter((dir) => countAllureResults(runPaths(dir).allureResultsDir) > 0)
+    .map((dir) => ({ dir, written: fs.statSync(runPaths(dir).allureResultsDir).mtimeMs }))
     .sort((a, b) => b.written - a.written || b.dir.localeCompare(a.dir))[0]?.dir;
 }
 
@@ -99,7 +100,7 @@ export function resolveReportTarget(args: ReportArgs, cwd: string, downloadDir: 
     }
     runRoot = newest;
   }
-  return checked({ resultsDir: path.join(runRoot, 'allure-results'), outputDir: path.join(runRoot, 'allure-report'), name: path.basename(runRoot) });
+  return checked({ resultsDir: runPaths(runRoot).allureResultsDir, outputDir: runPaths(runRoot).allureReportDir, name: path.basename(runRoot) });
 }
 
 function checked(target: ReportTarget): ReportTarget {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import si from 'systeminformation';
+import { LOAD_SIGNAL_FILE_ENV } from '../run-state/run-handle.js';
 import { OperatorError } from '../shared/operator-error.js';
 
 /**
@@ -41,9 +42,6 @@ export class SystemLoadSignal implements LoadSignal {
     };
   }
 }
-
-/** Test hook: when set, the job reads its load from this JSON file instead of the system. */
-export const LOAD_SIGNAL_FILE_ENV = 'LOAD_SIGNAL_FILE';
 
 export class LoadSignalFileError extends OperatorError {
   constructor(readonly file: string, problem: string) {
@@ -88,10 +86,9 @@ export class FileLoadSignal implements LoadSignal {
   }
 }
 
-/** The file signal when LOAD_SIGNAL_FILE is set (tests), the real system load otherwise. */
-export function loadSignalFromEnv(env: NodeJS.ProcessEnv = process.env, clock: Clock = Date.now): LoadSignal {
-  const file = env[LOAD_SIGNAL_FILE_ENV]?.trim();
-  return file ? new FileLoadSignal(file, clock) : new SystemLoadSignal(clock);
+/** The file signal when the test hook names a file (tests), the real system load otherwise. */
+export function loadSignalFor(signalFile: string | undefined, clock: Clock = Date.now): LoadSignal {
+  return signalFile ? new FileLoadSignal(signalFile, clock) : new SystemLoadSignal(clock);
 }
 
 function isPercent(value: unknown): value is number {

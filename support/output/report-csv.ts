@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { InputDelimiter, InputTable } from '../input/input-reader.js';
 import type { JobPlan } from '../input/job-plan.js';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 import { OperatorError } from '../shared/operator-error.js';
 import type { PoResult, PoStatus } from '../po-result.js';
 import { isTrackingColumn, TRACKING_COLUMNS, type TrackingColumn } from './tracking-columns.js';
@@ -168,23 +167,9 @@ export function writeReportCsv(file: string, table: ReportTable, options: { deli
  * always whole; a failure removes the temporary file and names the report.
  */
 export function writeReportFile(file: string, data: string | Buffer): void {
-  const temporary = `${file}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(temporary, 'w');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temporary, file);
+    writeFileAtomicSync(file, data, { durable: true });
   } catch (error) {
-    try {
-      fs.rmSync(temporary, { force: true });
-    } catch {
-      // The folder itself is unusable (that is the error reported below); there is nothing to clean.
-    }
     throw new ReportWriteError(file, error);
   }
 }

@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import fse from 'fs-extra';
+import { z } from 'zod';
+import { jsonText, writeFileAtomic } from '../shared/atomic-file.js';
+import { retryTransientFs } from '../shared/fs-retry.js';
+import { readJsonIfValid } from '../shared/json-record.js';
 import { OperatorError } from '../shared/operator-error.js';
-import { isProcessAlive } from './profile-in-use.js';
+import { isProcessAlive } from '../shared/process-liveness.js';
 
 /**
  * Where snapshots and clones live: copies of the operator's signed-in profile, so only the
@@ -16,11 +21,8 @@ export const OWNER_FILE = 'owner.json';
 const RUN_DIR = /^run-\d+-[0-9a-f]+$/;
 const PRIVATE_MODE = 0o700;
 
-export interface DirOwner {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
+const dirOwnerSchema = z.object({ pid: z.number().int().positive(), host: z.string(), startedAt: z.string() });
+export type DirOwner = z.infer<typeof dirOwnerSchema>;
 
 export interface SessionDir {
   /** The run's private directory, `<root>/run-<pid>-<random>`. */
@@ -33,11 +35,6 @@ export class PrivateTempError extends OperatorError {
   constructor(message: string, advice: string, readonly path: string) {
     super(message, advice);
   }
-}
-
-export function defaultTempRoot(): string {
-  const who = typeof process.getuid === 'function' ? String(process.getuid()) : os.userInfo().username.replace(/[^\w.-]/g, '_');
-  return path.join(os.tmpdir(), `coupa-downloads-${who}`);
 }
 
 const checksModes = (): boolean => process.platform !== 'win32';
@@ -85,28 +82,16 @@ function ownerNow(pid = process.pid): DirOwner {
 }
 
 async function writeOwner(dir: string, owner: DirOwner): Promise<void> {
-  await fs.writeFile(path.join(dir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+  await writeFileAtomic(path.join(dir, OWNER_FILE), jsonText(owner), { mode: 0o600 });
 }
 
 export async function readOwner(dir: string): Promise<DirOwner | undefined> {
-  try {
-    const owner = JSON.parse(await fs.readFile(path.join(dir, OWNER_FILE), 'utf8')) as Partial<DirOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' && typeof owner.startedAt === 'string'
-      ? { pid: owner.pid, host: owner.host, startedAt: owner.startedAt }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonIfValid(path.join(dir, OWNER_FILE), dirOwnerSchema);
 }
 
-export interface CreateSessionDirOptions {
-  /** Default `<os.tmpdir()>/coupa-downloads-<uid or user name>`. */
-  root?: string;
-}
-
-/** The run's private directory, owned by this process. */
-export async function createSessionDir(options: CreateSessionDirOptions = {}): Promise<SessionDir> {
-  const root = path.resolve(options.root ?? defaultTempRoot());
+/** The run's private directory inside `root` (our private temp folder), owned by this process. */
+export async function createSessionDir(options: { root: string }): Promise<SessionDir> {
+  const root = path.resolve(options.root);
   await ensurePrivateDir(root, false);
   const dir = path.join(root, `run-${process.pid}-${randomBytes(4).toString('hex')}`);
   await ensurePrivateDir(dir, true);
@@ -132,7 +117,7 @@ export async function createOwnedDir(parent: string, name: string): Promise<stri
 
 /** Removes a directory tree, retrying while Windows still holds files in it for a moment. */
 export async function removeDir(dir: string): Promise<void> {
-  await fs.rm(dir, { recursive: true, force: true, maxRetries: 8, retryDelay: 250 });
+  await retryTransientFs(() => fse.remove(dir), { retries: 5, minDelayMs: 250 });
 }
 
 export type SweepReason = 'owner-dead' | 'no-owner-record';
@@ -144,7 +129,8 @@ export interface SweepReport {
 }
 
 export interface SweepOptions {
-  root?: string;
+  /** Our private temp folder. */
+  root: string;
   /** A run directory without `owner.json` is removed only after this long (it may be being created). Default 10 min. */
   graceMs?: number;
 }
@@ -167,8 +153,8 @@ async function judge(dir: string, graceMs: number, requireOwner: boolean): Promi
  * Removes every run directory (and every owned directory inside a live run) whose owner
  * process is dead on this host. Directories of live owners and of other hosts are left alone.
  */
-export async function sweepStaleDirs(options: SweepOptions = {}): Promise<SweepReport> {
-  const root = path.resolve(options.root ?? defaultTempRoot());
+export async function sweepStaleDirs(options: SweepOptions): Promise<SweepReport> {
+  const root = path.resolve(options.root);
   const graceMs = options.graceMs ?? 10 * 60_000;
   const report: SweepReport = { root, removed: [], failed: [] };
   const remove = async (dir: string, verdict: Extract<Verdict, { remove: true }>): Promise<void> => {

@@ -4,8 +4,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
+import fse from 'fs-extra';
 import { OperatorError } from '../shared/operator-error.js';
-import { withFsRetry, type FsRetryOptions } from '../shared/fs-retry.js';
+import { retryTransientFs, type FsRetryOptions } from '../shared/fs-retry.js';
 import { diffArtifacts, manifestChecksumsOf, type ArtifactMismatch } from './profile-manifest.js';
 import type { SnapshotManifest } from './profile-snapshot.js';
 
@@ -33,51 +34,65 @@ export class CloneError extends OperatorError {
 
 export interface CloneOptions {
   platform?: NodeJS.Platform;
-  /** Retry policy for transient errors on each file (NFR-002). */
+  /** Retry policy for transient errors of a plain copy (NFR-002). */
   retry?: FsRetryOptions;
-  /** Progress, after each file copied (not called when a whole tree is cloned in one call); throwing stops the copy. */
+  /** Progress as the files are copied, with the count so far (not called when a whole tree is cloned in one call); throwing stops the copy. */
   onFileCopied?: (files: number) => void;
 }
 
 /** errno codes by which a file system says "no copy-on-write here", as opposed to a real failure. */
 const NO_REFLINK = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
 
-interface CopyState {
-  onFileCopied?: (files: number) => void;
-  reflinkWorks: boolean;
-  reflinked: number;
-  files: number;
-  bytes: number;
-}
+class NoReflink extends Error {}
 
-async function copyOne(src: string, dest: string, state: CopyState, retry: FsRetryOptions): Promise<void> {
-  if (state.reflinkWorks) {
-    try {
-      // FICLONE_FORCE fails instead of silently copying, which is how we learn what the file system did.
-      await fs.copyFile(src, dest, fsConstants.COPYFILE_FICLONE_FORCE);
-      state.reflinked++;
-      return;
-    } catch (error) {
-      if (!NO_REFLINK.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-      state.reflinkWorks = false;
-    }
-  }
-  await withFsRetry(() => fs.copyFile(src, dest), retry);
-}
-
-async function copyTree(src: string, dest: string, state: CopyState, retry: FsRetryOptions): Promise<void> {
+/**
+ * Clones every file copy-on-write (FICLONE_FORCE fails instead of silently copying, which
+ * is how we learn what the file system does); throws NoReflink at the first file it cannot.
+ */
+async function reflinkTree(src: string, dest: string, onFileCopied?: (files: number) => void): Promise<{ files: number; bytes: number }> {
   await fs.mkdir(dest, { recursive: true });
+  let files = 0;
+  let bytes = 0;
   for (const entry of await fs.readdir(src, { withFileTypes: true })) {
     const from = path.join(src, entry.name);
     const to = path.join(dest, entry.name);
-    if (entry.isDirectory()) await copyTree(from, to, state, retry);
-    else if (entry.isFile()) {
-      await copyOne(from, to, state, retry);
-      state.files++;
-      state.bytes += (await fs.stat(from)).size;
-      state.onFileCopied?.(state.files);
+    if (entry.isDirectory()) {
+      const sub = await reflinkTree(from, to, onFileCopied && ((n) => onFileCopied(files + n)));
+      files += sub.files;
+      bytes += sub.bytes;
+    } else if (entry.isFile()) {
+      try {
+        await fs.copyFile(from, to, fsConstants.COPYFILE_FICLONE_FORCE);
+      } catch (error) {
+        if (NO_REFLINK.has((error as NodeJS.ErrnoException).code ?? '')) throw new NoReflink();
+        throw error;
+      }
+      files++;
+      bytes += (await fs.stat(from)).size;
+      onFileCopied?.(files);
     }
   }
+  return { files, bytes };
+}
+
+/** A plain copy of the files and folders (a snapshot holds nothing else), counted as they are copied. */
+async function copyTree(src: string, dest: string, retry: FsRetryOptions, onFileCopied?: (files: number) => void): Promise<{ files: number; bytes: number }> {
+  let tally = { files: 0, bytes: 0 };
+  await retryTransientFs(async () => {
+    tally = { files: 0, bytes: 0 };
+    await fse.copy(src, dest, {
+      filter: async (from) => {
+        const stat = await fs.lstat(from);
+        if (stat.isFile()) {
+          tally.files++;
+          tally.bytes += stat.size;
+          onFileCopied?.(tally.files);
+        }
+        return stat.isFile() || stat.isDirectory();
+      },
+    });
+  }, retry);
+  return tally;
 }
 
 async function measureTree(dir: string): Promise<{ files: number; bytes: number }> {
@@ -103,7 +118,7 @@ async function cloneWithCp(src: string, dest: string): Promise<boolean> {
     await promisify(execFile)('cp', ['-c', '-R', `${src}/`, dest]);
     return true;
   } catch {
-    await fs.rm(dest, { recursive: true, force: true, maxRetries: 5 });
+    await fse.remove(dest);
     return false;
   }
 }
@@ -122,16 +137,16 @@ export async function cloneSnapshot(snapshotUdd: string, cloneUdd: string, optio
     if (platform === 'darwin' && (await cloneWithCp(src, dest))) {
       return { method: 'clonefile', ...(await measureTree(dest)), durationMs: Date.now() - started };
     }
-    const state: CopyState = { onFileCopied: options.onFileCopied, reflinkWorks: true, reflinked: 0, files: 0, bytes: 0 };
-    await copyTree(src, dest, state, retry);
-    return {
-      method: state.files > 0 && state.reflinked === state.files ? 'reflink' : 'copy',
-      bytes: state.bytes,
-      files: state.files,
-      durationMs: Date.now() - started,
-    };
+    try {
+      const cloned = await reflinkTree(src, dest, options.onFileCopied);
+      if (cloned.files > 0) return { method: 'reflink', ...cloned, durationMs: Date.now() - started };
+    } catch (error) {
+      if (!(error instanceof NoReflink)) throw error;
+      await fse.remove(dest);
+    }
+    return { method: 'copy', ...(await copyTree(src, dest, retry, options.onFileCopied)), durationMs: Date.now() - started };
   } catch (error) {
-    await fs.rm(dest, { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined);
+    await fse.remove(dest).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     throw new CloneError(
       `Copying the profile snapshot "${src}" to "${dest}" failed: ${(error as Error).message}.`,
@@ -157,39 +172,6 @@ export async function verifyCloneAgainstManifest(cloneUdd: string, profileName: 
 
 // ---- Cross-process clone throttle -------------------------------------------------------
 
-export interface SlotEvent {
-  slot: number;
-  pid: number;
-  event: 'start' | 'end';
-  /** ms since the epoch */
-  t: number;
-}
-
-/** Most slot holders at any one time; an `end` and a `start` at the same millisecond do not overlap. */
-export function peakConcurrency(events: SlotEvent[]): number {
-  const ordered = [...events].sort((a, b) => a.t - b.t || (a.event === b.event ? 0 : a.event === 'end' ? -1 : 1));
-  let current = 0;
-  let peak = 0;
-  for (const e of ordered) {
-    current += e.event === 'start' ? 1 : -1;
-    peak = Math.max(peak, current);
-  }
-  return peak;
-}
-
-export const SLOT_EVENTS_FILE = 'events.jsonl';
-
-export async function readSlotEvents(slotsDir: string): Promise<SlotEvent[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(slotsDir, SLOT_EVENTS_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as SlotEvent);
-}
-
 export interface AcquireCloneSlotOptions {
   /** How many clones may be copied at once across all processes (MAX_CONCURRENT_CLONES). */
   limit: number;
@@ -206,20 +188,15 @@ export interface AcquireCloneSlotOptions {
 
 export type ReleaseCloneSlot = () => Promise<void>;
 
-async function appendEvent(slotsDir: string, event: SlotEvent): Promise<void> {
-  // One short O_APPEND write per event: lines from different processes do not interleave.
-  await fs.appendFile(path.join(slotsDir, SLOT_EVENTS_FILE), `${JSON.stringify(event)}\n`);
-}
-
 /**
  * Waits for one of `limit` slots shared by every process that uses the same `slotsDir`, and
- * returns the function that frees it. Start and end are logged to `events.jsonl` for peakConcurrency.
+ * returns the function that frees it.
  */
 export async function acquireCloneSlot(slotsDir: string, options: AcquireCloneSlotOptions): Promise<ReleaseCloneSlot> {
   const limit = Math.max(1, Math.floor(options.limit));
   const pollMs = options.pollMs ?? 250;
   const stale = Math.max(2_000, options.staleMs ?? 10_000);
-  await fs.mkdir(slotsDir, { recursive: true });
+  await fse.ensureDir(slotsDir);
   const started = Date.now();
   for (;;) {
     for (let slot = 0; slot < limit; slot++) {
@@ -240,12 +217,10 @@ export async function acquireCloneSlot(slotsDir: string, options: AcquireCloneSl
         if ((error as NodeJS.ErrnoException).code === 'ELOCKED') continue;
         throw error;
       }
-      await appendEvent(slotsDir, { slot, pid: process.pid, event: 'start', t: Date.now() });
       let released = false;
       return async () => {
         if (released) return;
         released = true;
-        await appendEvent(slotsDir, { slot, pid: process.pid, event: 'end', t: Date.now() });
         if (!compromised) await unlock();
       };
     }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OperatorError } from '../shared/operator-error.js';
+import { isProcessAlive } from '../shared/process-liveness.js';
 
 /**
  * Tells whether another browser has a user data dir open, the way Chromium itself decides
@@ -31,16 +32,6 @@ export function parseSingletonTarget(target: string): { host: string; pid: numbe
   if (!match) return null;
   const pid = Number(match[2]);
   return Number.isSafeInteger(pid) && pid > 0 ? { host: match[1]!, pid } : null;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user, which still holds the profile.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Names a process by pid, or undefined when the OS does not say (gone, or no permission). */

@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../shared/operator-error.js';
-import { withFsRetry } from '../shared/fs-retry.js';
+import { z } from 'zod';
+import { jsonText, writeFileAtomic } from '../shared/atomic-file.js';
+import { retryTransientFs } from '../shared/fs-retry.js';
+import { readJsonRecord } from '../shared/json-record.js';
 import type { BaseProfile } from './profile-locator.js';
 import { detectProfileInUse, ProfileInUseError } from './profile-in-use.js';
 import { absolute, criticalFiles, diffArtifacts, digestBytes, manifestChecksumsOf, REQUIRED_ROLES, type ArtifactChecksum } from './profile-manifest.js';
@@ -132,7 +135,7 @@ async function copyProfileTree(srcProfile: string, destProfile: string, rel: str
     } else if (entry.isDirectory()) {
       await copyProfileTree(srcProfile, destProfile, childRel, tally);
     } else if (entry.isFile()) {
-      await withFsRetry(() => fs.copyFile(childSrc, path.join(destProfile, childRel)));
+      await retryTransientFs(() => fs.copyFile(childSrc, path.join(destProfile, childRel)));
       tally.copiedFiles++;
       tally.copiedBytes += (await fs.stat(childSrc)).size;
     }
@@ -237,21 +240,39 @@ export async function takeSnapshot(base: BaseProfile, destUdd: string, options: 
     ...tally,
     timings: { copyMs: copied - started, verifyMs: Date.now() - copied, totalMs: Date.now() - started },
   };
-  await fs.mkdir(path.dirname(manifestPath), { recursive: true });
-  await fs.writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+  await writeFileAtomic(manifestPath, jsonText(manifest, true));
   return manifest;
 }
 
+const artifactSchema = z.object({
+  role: z.enum(['local-state', 'cookie-store', 'preferences', 'login-data', 'secure-preferences', 'web-data']),
+  file: z.string(),
+  sha256: z.string(),
+  size: z.number().int().nonnegative(),
+});
+
+const manifestSchema: z.ZodType<SnapshotManifest> = z.object({
+  formatVersion: z.literal(1),
+  createdAt: z.string(),
+  profileName: z.string(),
+  snapshotUdd: z.string(),
+  manifestPath: z.string(),
+  source: z.object({ userDataDir: z.string(), profileDir: z.string(), localStatePath: z.string(), cookieStorePath: z.string() }),
+  artifacts: z.array(artifactSchema),
+  copiedFiles: z.number(),
+  copiedBytes: z.number(),
+  excludedFiles: z.number(),
+  excludedBytes: z.number(),
+  timings: z.object({ copyMs: z.number(), verifyMs: z.number(), totalMs: z.number() }),
+});
+
 /** Reads a manifest written by takeSnapshot (workers read the one the run took before they started). */
-export async function readSnapshotManifest(manifestPath: string): Promise<SnapshotManifest> {
-  let parsed: SnapshotManifest;
-  try {
-    parsed = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as SnapshotManifest;
-  } catch (error) {
-    throw new SnapshotError(`Cannot read the snapshot manifest "${manifestPath}": ${(error as Error).message}.`, 'Start the run again so that it takes a new snapshot.', manifestPath, { cause: error });
-  }
-  if (parsed.formatVersion !== 1 || !Array.isArray(parsed.artifacts)) {
-    throw new SnapshotError(`"${manifestPath}" is not a snapshot manifest of this version.`, 'Start the run again so that it takes a new snapshot.', manifestPath);
-  }
-  return parsed;
+export function readSnapshotManifest(manifestPath: string): SnapshotManifest {
+  const read = readJsonRecord(manifestPath, manifestSchema);
+  if (read.state === 'ok') return read.value;
+  throw new SnapshotError(
+    `The snapshot manifest "${manifestPath}" ${read.state === 'missing' ? 'is missing' : read.problem}.`,
+    'Start the run again so that it takes a new snapshot.',
+    manifestPath,
+  );
 }

@@ -1,21 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { FileProgress, ProgressEvent, WindowActivity } from './progress-state.js';
+import type { WindowProgressEvent, WindowProgressFiles } from '../run-state/window-progress-files.js';
+import type { FileProgress, WindowActivity } from './progress-state.js';
 
 /**
- * How a worker tells the runner what its window is doing (state, current PO, file),
- * for the live progress display: each window keeps one small JSON file in the run's
- * state folder, replaced atomically, and the runner reads them all a few times a second.
- * A file per window means no locking and no ordering between windows.
+ * How a worker tells the runner what its window is doing (state, current PO, file), for the
+ * live progress display, through the window progress files of the run's state.
  */
-export const WINDOW_PROGRESS_DIR = 'progress';
-
-export function windowProgressDirFor(stateDir: string): string {
-  return path.join(stateDir, WINDOW_PROGRESS_DIR);
-}
-
-export type WindowProgressEvent = Extract<ProgressEvent, { type: 'window' }>;
-
 export interface WindowProgressUpdate {
   state: WindowActivity;
   poNumber?: string;
@@ -34,7 +23,6 @@ export interface PublisherOptions {
  * effort: a display that cannot be updated must never fail a PO.
  */
 export class WindowProgressPublisher {
-  private readonly file: string;
   private readonly minIntervalMs: number;
   private readonly now: () => number;
   private last: WindowProgressUpdate | undefined;
@@ -42,8 +30,7 @@ export class WindowProgressPublisher {
   private pending: WindowProgressUpdate | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly dir: string, readonly window: string, options: PublisherOptions = {}) {
-    this.file = path.join(dir, `${window}.json`);
+  constructor(private readonly files: WindowProgressFiles, readonly window: string, options: PublisherOptions = {}) {
     this.minIntervalMs = options.minIntervalMs ?? 250;
     this.now = options.now ?? Date.now;
   }
@@ -89,35 +76,6 @@ export class WindowProgressPublisher {
       ...(update.poNumber !== undefined && { poNumber: update.poNumber }),
       ...(update.file && { file: update.file }),
     };
-    const temp = `${this.file}.${process.pid}.tmp`;
-    try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(temp, JSON.stringify(event));
-      fs.renameSync(temp, this.file);
-    } catch {
-      fs.rmSync(temp, { force: true });
-    }
+    this.files.write(event);
   }
-}
-
-const STATES: ReadonlySet<string> = new Set<WindowActivity>(['starting', 'idle', 'working', 'parked', 'failed', 'closed']);
-
-/** Runner side: every window's latest state. Files that are missing, partial or foreign are skipped. */
-export function readWindowProgress(dir: string): WindowProgressEvent[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  const events: WindowProgressEvent[] = [];
-  for (const name of names) {
-    try {
-      const event = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as WindowProgressEvent;
-      if (event.type === 'window' && typeof event.window === 'string' && STATES.has(event.state) && Number.isFinite(event.at)) events.push(event);
-    } catch {
-      // Replaced or removed between listing and reading; the next poll sees it.
-    }
-  }
-  return events;
 }

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PO_RESULT_ATTACHMENT } from '../../fixtures/po-test-annotations.js';
+import { PO_RESULT_ATTACHMENT } from '../run/po-test-annotations.js';
 import type { PoResult } from '../po-result.js';
+import { parsePoResult } from '../run-state/po-result-schema.js';
 import { windowLetter } from '../window/window-identity.js';
 import { ALLURE_CATEGORIES } from './allure-categories.js';
 import { buildAllureEnvironment, formatProperties, type AllureEnvironmentInput } from './allure-environment.js';
-import { allureStatusOf, outcomeMessage, parsePoResult } from './po-outcome.js';
+import { allureStatusOf, outcomeMessage } from './po-outcome.js';
 
 /**
  * Turns what allure-playwright wrote into the operator's report: each PO test carries its

@@ -95,19 +95,3 @@ export function dropInternalAttachSteps(container: { steps: StepLike[] }): void 
   for (const step of container.steps) dropInternalAttachSteps(step);
 }
 
-/** A PoResult read back from a report attachment; undefined for anything that is not one. */
-export function parsePoResult(text: string): PoResult | undefined {
-  try {
-    const parsed = JSON.parse(text) as Partial<PoResult> | null;
-    const valid =
-      !!parsed &&
-      typeof parsed.id === 'string' &&
-      typeof parsed.status === 'string' &&
-      typeof parsed.errorMessage === 'string' &&
-      Array.isArray(parsed.files) &&
-      Array.isArray(parsed.convertedPdfs);
-    return valid ? (parsed as PoResult) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { formatLocalTimestamp } from '../output/report-csv.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
@@ -7,6 +6,7 @@ import { displayWidth, formatBytes, formatDuration, formatRate, truncateEnd } fr
 import type { WindowRecord } from '../window/window-record.js';
 import { compareWindowLetters } from '../window/window-identity.js';
 import { roundsOf } from '../window/window-rounds.js';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 
 /**
  * The one page an operator reads at the end of every run (terminal and `run-summary.json`):
@@ -173,7 +173,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
 }
 
 export function writeRunSummary(file: string, summary: RunSummary): void {
-  fs.writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomicSync(file, `${JSON.stringify(summary, null, 2)}\n`, { durable: true });
 }
 
 const ANSI = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', bold: '\u001b[1m', reset: '\u001b[0m' } as const;

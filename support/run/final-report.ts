@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { readInput } from '../input/read-input.js';
-import { buildJobPlan } from '../input/job-plan.js';
-import { ResultJournal } from '../output/journal.js';
 import { buildReportRows, reportFileName, writeReportCsv } from '../output/report-csv.js';
 import { reportXlsxFileName, writeReportXlsx } from '../output/report-xlsx.js';
 import type { PoResult, PoStatus } from '../po-result.js';
-import { markRunComplete, type RunLocation } from './run-location.js';
+import { ResultJournal } from '../run-state/journal.js';
+import { reportBasisFile } from '../run-state/plan-files.js';
+import { markRunComplete } from '../run-state/run-folder.js';
+import type { RunState } from '../run-state/run-state.js';
 
 export interface FinalReport {
   reportFile: string;
@@ -20,18 +20,17 @@ export interface FinalReport {
 }
 
 /**
- * Builds the report from the input and the journal alone, so the report of a resumed
- * run covers every PO, including those finished before the interruption, and the input
- * file is only ever read.
+ * Builds the report from the input as the global setup read it and from the journal, so
+ * the report of a resumed run covers every PO, including those finished before the
+ * interruption; the input file itself is read once per run, by the global setup.
  */
-export async function writeFinalReport(location: RunLocation, inputFile: string, now = new Date()): Promise<FinalReport> {
-  const table = await readInput(inputFile);
-  const plan = buildJobPlan(table);
-  const results = ResultJournal.read(location.journalFile).results;
+export async function writeFinalReport(state: RunState, now = new Date()): Promise<FinalReport> {
+  const { table, plan } = reportBasisFile.require(state.paths.reportBasisFile);
+  const results = ResultJournal.read(state.paths.journalFile).results;
   const report = buildReportRows(plan, table, results);
-  const reportFile = path.join(location.runRoot, reportFileName(now));
+  const reportFile = path.join(state.paths.runRoot, reportFileName(now));
   writeReportCsv(reportFile, report, { delimiter: table.delimiter });
-  const reportXlsxFile = table.format === 'xlsx' ? path.join(location.runRoot, reportXlsxFileName(now)) : undefined;
+  const reportXlsxFile = table.format === 'xlsx' ? path.join(state.paths.runRoot, reportXlsxFileName(now)) : undefined;
   if (reportXlsxFile) await writeReportXlsx(reportXlsxFile, report);
 
   const statusColumn = report.headers.indexOf('STATUS');
@@ -42,7 +41,7 @@ export async function writeFinalReport(location: RunLocation, inputFile: string,
   }
   const unfinishedPos = plan.pos.filter((po) => !results.has(po.id)).length;
   const complete = unfinishedPos === 0;
-  if (complete) markRunComplete(location);
+  if (complete) markRunComplete(state.handle);
   return {
     reportFile,
     reportXlsxFile,

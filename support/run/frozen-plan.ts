@@ -1,40 +1,33 @@
-import fs from 'node:fs';
+import type { InputTable } from '../input/input-reader.js';
+import { buildJobPlan, type JobPlan } from '../input/job-plan.js';
 import { readInput } from '../input/read-input.js';
-import { buildJobPlan, type JobPlan, type PlannedPo } from '../input/job-plan.js';
-import { ResultJournal, journalEntryIsSettled } from '../output/journal.js';
+import { journalEntryIsSettled, ResultJournal } from '../run-state/journal.js';
+import { frozenPlanFile, reportBasisFile, type FrozenPlan } from '../run-state/plan-files.js';
+import { RunState } from '../run-state/run-state.js';
 
 /**
- * The list of POs this run processes, fixed once by the global setup and read by the
- * runner and every worker while they load the spec: Playwright requires every process to
- * generate the same tests, and the journal keeps changing while the run goes on.
+ * Fixes the list of POs this run processes (every PO of the input not already settled in
+ * the run's journal) and keeps the input as read, for the final report.
  */
-export interface FrozenPlan {
-  inputFile: string;
-  pos: PlannedPo[];
-  /** POs of the input already settled in this run's journal (resumed run): not processed again. */
-  alreadySettled: string[];
-}
-
-export const PLAN_FILE_ENV = 'COUPA_PLAN_FILE';
-
-export function freezePlan(plan: JobPlan, journalFile: string, planFile: string): FrozenPlan {
-  const journal = ResultJournal.read(journalFile);
+export function freezePlan(state: RunState, table: InputTable, plan: JobPlan): FrozenPlan {
+  const journal = ResultJournal.read(state.paths.journalFile);
   const settled = new Set([...journal.results.values()].filter(journalEntryIsSettled).map((r) => r.id));
   const frozen: FrozenPlan = {
     inputFile: plan.inputFile,
     pos: plan.pos.filter((po) => !settled.has(po.id)),
     alreadySettled: plan.pos.filter((po) => settled.has(po.id)).map((po) => po.id),
   };
-  fs.writeFileSync(planFile, JSON.stringify(frozen));
+  reportBasisFile.write(state.paths.reportBasisFile, { table, plan });
+  frozenPlanFile.write(state.paths.planFile, frozen);
   return frozen;
 }
 
 /**
- * Outside a run (`--list`, editor integrations) there is no frozen plan: the POs of the
- * input are listed as they are.
+ * The POs every process of a run generates tests for. Outside a run (`--list`, editor
+ * integrations) there is no frozen plan: the POs of the input are listed as they are.
  */
-export async function loadFrozenPlan(inputFile: string, env: NodeJS.ProcessEnv = process.env): Promise<FrozenPlan> {
-  const planFile = env[PLAN_FILE_ENV];
-  if (planFile) return JSON.parse(fs.readFileSync(planFile, 'utf8')) as FrozenPlan;
+export async function loadFrozenPlan(inputFile: string): Promise<FrozenPlan> {
+  const state = RunState.published();
+  if (state?.isPrepared) return frozenPlanFile.require(state.paths.planFile);
   return { inputFile, pos: buildJobPlan(await readInput(inputFile)).pos, alreadySettled: [] };
 }

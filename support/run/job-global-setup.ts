@@ -1,41 +1,49 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { readInput } from '../input/read-input.js';
 import { buildJobPlan } from '../input/job-plan.js';
-import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../shared/operator-error.js';
+import { readInput } from '../input/read-input.js';
 import { resolveBrowser } from '../profile/browser-launch.js';
+import { createSessionDir, sweepStaleDirs } from '../profile/private-temp.js';
 import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
 import { resolveBaseProfile, type BaseProfile } from '../profile/profile-locator.js';
 import { SnapshotInconsistentError, takeSnapshot, type SnapshotManifest } from '../profile/profile-snapshot.js';
-import { createSessionDir, defaultTempRoot, sweepStaleDirs } from '../profile/private-temp.js';
+import { abandonRunFolder, leaveRunFolder } from '../run-state/run-folder.js';
+import { testHooks } from '../run-state/run-handle.js';
+import { privateTempRoot, sessionPaths, type SessionPaths } from '../run-state/run-paths.js';
+import { RunState } from '../run-state/run-state.js';
+import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../shared/operator-error.js';
 import { loadSettings } from '../settings.js';
 import { lockBaseProfile } from './base-profile-lock.js';
 import { writeFinalReport } from './final-report.js';
-import { freezePlan, PLAN_FILE_ENV } from './frozen-plan.js';
-import { publishRunContext } from './run-context.js';
-import { abandonRunLocation, publishedRunLocation } from './run-location.js';
+import { freezePlan } from './frozen-plan.js';
+import { closeRun } from './run-closing.js';
+import { startRunLoadGovernor } from './run-load-governor.js';
 
 const say = (message: string) => process.stdout.write(`[setup] ${message}\n`);
 
 /**
  * Everything that must hold before the first window starts, in one place: settings,
- * input, browser, base profile (found, not held by another browser or run), one snapshot
- * of it for all clones, the run folder and the frozen list of POs. Any problem stops the
- * run here with a message that names the file, row or setting; no browser has started.
+ * input (read and parsed here, once per run), browser, base profile (found, not held by
+ * another browser or run), one snapshot of it for all clones, the frozen list of POs, and
+ * the load governor. Any problem stops the run here with a message that names the file,
+ * row or setting; no browser has started. Returns the run's end (Playwright's global
+ * teardown): reports and summaries, then the session folder and the locks go.
  */
-async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
+async function prepareRun(config: FullConfig, published: RunState): Promise<() => Promise<void>> {
+  const startedAt = new Date();
+  // What an earlier run in this folder left for the terminal is not this run's.
+  fs.rmSync(published.paths.closingFile, { force: true });
   const settings = loadSettings();
-  const location = publishedRunLocation();
-  if (!location) throw new OperatorError('The run folder was not decided by playwright.config.ts.', 'Start the job with `npx playwright test`.');
-
-  const plan = buildJobPlan(await readInput(settings.inputCsv));
+  // Checked here, before any browser starts, like every other setting.
+  const hooks = testHooks();
+  const table = await readInput(settings.inputCsv);
+  const plan = buildJobPlan(table);
   const browser = resolveBrowser(settings);
   const base = resolveBaseProfile({ userDataDir: settings.edgeProfileDir, profileName: settings.edgeProfileName });
   say(`input ${settings.inputCsv}: ${plan.pos.length} PO(s), ${plan.invalidRows.length} invalid row(s), ${plan.completedRows.length} already COMPLETED`);
   say(`browser: ${browser.description}; base profile: ${base.profileDir}; policy ${settings.profilePolicy}; ${config.workers} window(s)`);
 
-  const sweep = await sweepStaleDirs();
+  const sweep = await sweepStaleDirs({ root: privateTempRoot() });
   if (sweep.removed.length) say(`removed ${sweep.removed.length} profile clone folder(s) left behind by a crashed run`);
 
   const cleanups: (() => Promise<void>)[] = [];
@@ -46,41 +54,51 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
   try {
     if (settings.profilePolicy === 'base-first') {
       const release = await lockBaseProfile(base.userDataDir, {
-        lockRoot: path.join(defaultTempRoot(), 'locks'),
-        runRoot: location.runRoot,
+        runRoot: published.paths.runRoot,
         waitMs: settings.profileInUseWaitMs,
         onWait: (owner, waited) =>
           say(`base profile is used by another run${owner ? ` (process ${owner.pid})` : ''}; waiting (${Math.round(waited / 1000)} s)`),
+        onLost: (message) => process.stderr.write(`[run] ${message}\n`),
       });
       cleanups.push(release);
     }
 
-    const session = await createSessionDir();
-    const removeSession = () => fs.rmSync(session.path, { recursive: true, force: true, maxRetries: 5 });
+    const session = sessionPaths((await createSessionDir({ root: privateTempRoot() })).path);
+    const removeSession = () => fs.rmSync(session.dir, { recursive: true, force: true, maxRetries: 5 });
     // A run stopped by a signal or an uncaught error must not leave a copy of the user's session on disk.
     process.once('exit', removeSession);
     cleanups.push(async () => {
       process.removeListener('exit', removeSession);
       removeSession();
     });
-    const manifest = await snapshotWhenClosed(base, path.join(session.path, 'snapshot', 'User Data'), settings.profileInUseWaitMs);
+    const manifest = await snapshotWhenClosed(base, session, settings.profileInUseWaitMs);
     say(
       `snapshot of the base profile: ${manifest.copiedFiles} files, ${(manifest.copiedBytes / 1e6).toFixed(1)} MB ` +
         `(${(manifest.excludedBytes / 1e6).toFixed(1)} MB of caches left out) in ${manifest.timings.totalMs} ms`,
     );
 
-    const frozen = freezePlan(plan, location.journalFile, location.planFile);
-    if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${location.runRoot}`);
+    const frozen = freezePlan(published, table, plan);
+    if (frozen.alreadySettled.length) say(`resuming: ${frozen.alreadySettled.length} PO(s) already done in ${published.paths.runRoot}`);
     if (frozen.pos.length === 0) {
       // Playwright treats "no tests" as an error; for the operator it means there is nothing left to do.
-      const report = await writeFinalReport(location, settings.inputCsv);
+      const report = await writeFinalReport(published);
       say(`nothing to process: every PO of the input is done or invalid. Report: ${report.reportFile}`);
       await cleanup();
       process.exit(0);
     }
-    process.env[PLAN_FILE_ENV] = location.planFile;
-    publishRunContext(session.path, manifest.manifestPath);
-    return cleanup;
+    const state = published.withSession(session.dir);
+    state.publish();
+    const governor = await startRunLoadGovernor(state, settings, { workers: config.workers, signalFile: hooks.loadSignalFile }, (message) =>
+      process.stderr.write(`[load] ${message}\n`),
+    );
+    return async () => {
+      try {
+        await closeRun({ state, settings, config, plan: frozen, startedAt, load: await governor.stop() });
+      } finally {
+        leaveRunFolder(state.handle);
+        await cleanup();
+      }
+    };
   } catch (error) {
     await cleanup();
     throw error;
@@ -92,14 +110,14 @@ async function prepareRun(config: FullConfig): Promise<() => Promise<void>> {
  * profile may still be writing its last files for a moment: a copy that saw a file change
  * is thrown away and taken again.
  */
-async function snapshotWhenClosed(base: BaseProfile, destUdd: string, waitMs: number): Promise<SnapshotManifest> {
+async function snapshotWhenClosed(base: BaseProfile, session: SessionPaths, waitMs: number): Promise<SnapshotManifest> {
   for (let attempt = 1; ; attempt++) {
     await waitForProfileFree(base.userDataDir, {
       timeoutMs: waitMs,
       onWait: (holder, waited) => say(`base profile is open in ${describeHolder(holder)}; waiting for it to close (${Math.round(waited / 1000)} s)`),
     });
     try {
-      return await takeSnapshot(base, destUdd);
+      return await takeSnapshot(base, session.snapshotUdd, { manifestPath: session.snapshotManifest });
     } catch (error) {
       if (!(error instanceof SnapshotInconsistentError) || attempt >= 5) throw error;
       say(`the base profile was still being written while it was copied; copying again (${attempt + 1} of 5)`);
@@ -109,12 +127,13 @@ async function snapshotWhenClosed(base: BaseProfile, destUdd: string, waitMs: nu
 }
 
 export default async function jobGlobalSetup(config: FullConfig): Promise<() => Promise<void>> {
+  const published = RunState.published();
   try {
-    return await prepareRun(config);
+    if (!published) throw new OperatorError('The run folder was not decided by playwright.config.ts.', 'Start the job with `npx playwright test`.');
+    return await prepareRun(config, published);
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
-    const location = publishedRunLocation();
-    if (location) abandonRunLocation(location);
+    if (published) abandonRunFolder(published.handle);
     exitWithOperatorError(error, RUN_NOT_STARTED);
   }
 }

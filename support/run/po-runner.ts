@@ -1,96 +1,111 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { PoJobContext } from '../coupa/po-context.js';
+import type { Page } from '@playwright/test';
+import type { PoJobContext, ProcessorSettings } from '../coupa/po-context.js';
 import { processPo } from '../coupa/po-processor.js';
 import type { PlannedPo } from '../input/job-plan.js';
-import { ResultJournal } from '../output/journal.js';
 import { resultWithoutFiles, type PoResult } from '../po-result.js';
-import type { Settings } from '../settings.js';
-import type { BrowserWindow } from '../window/browser-window.js';
-import type { WindowLog } from '../window/window-identity.js';
-import type { PoHandoff } from './po-handoff.js';
-import { PoLocks } from './po-lock.js';
-import type { RunLocation } from './run-location.js';
-import { SettledResults } from './settled-results.js';
 import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
+import type { PoHandoff } from '../run-state/handoff-exchange.js';
+import type { ResultStore } from '../run-state/result-store.js';
+import { LockLostError, type HeldLock } from '../shared/owned-lock.js';
+import type { WindowLog } from '../window/window-identity.js';
+import { describeHolder, type PoLocks } from './po-lock.js';
 
 export type StepRunner = PoJobContext['step'];
 
+/** What the runner needs of a window: its page, its record's PO counts, and the test hook before each PO. */
+export interface RunnerWindow {
+  readonly letter: string;
+  readonly page: Page;
+  readonly record: { posDone: number; posFailed: number };
+  save(): void;
+  injectFaultsBeforePo(): Promise<void>;
+}
+
+export interface PoRunnerDeps {
+  window: RunnerWindow;
+  settings: ProcessorSettings;
+  runRoot: string;
+  results: ResultStore;
+  locks: PoLocks;
+  handoff: PoHandoff;
+  log: WindowLog;
+  progress: Pick<WindowProgressPublisher, 'publish'>;
+  /** What processing a PO on the window's page means; the real one unless a test gives its own. */
+  processPo?: typeof processPo;
+}
+
 /**
  * Processes POs in one working window: its own POs and those handed over by windows that
- * cannot work. Every result is journaled (the resume point) and kept in the hand-off
- * exchange, so a retried test finds its PO already done instead of doing it twice.
+ * cannot work. Every result goes to the result store (journaled: the resume point; handed
+ * back, so a retried test finds its PO already done instead of doing it twice).
  */
 export class PoRunner {
-  private readonly journal: ResultJournal;
-  private readonly locks: PoLocks;
-  private readonly settled: SettledResults;
-
-  constructor(
-    private readonly deps: {
-      window: BrowserWindow;
-      settings: Settings;
-      location: RunLocation;
-      handoff: PoHandoff;
-      log: WindowLog;
-      progress: WindowProgressPublisher;
-    },
-  ) {
-    this.journal = new ResultJournal(deps.location.journalFile);
-    this.locks = PoLocks.forDownloadDir(deps.settings.downloadDir, { runRoot: deps.location.runRoot, window: deps.window.letter });
-    this.settled = new SettledResults(deps.location.settledDir);
-  }
+  constructor(private readonly deps: PoRunnerDeps) {}
 
   /**
    * Processes a PO under its lock. A PO another run holds is reported LOCKED (not waited
    * for, never downloaded twice); a PO another run finished meanwhile is taken as done.
    */
   async process(po: PlannedPo, step: StepRunner): Promise<PoResult> {
-    const { window, log, handoff } = this.deps;
-    const lock = await this.locks.acquire(po.id);
+    const { window, log, handoff, results } = this.deps;
+    const lock = await this.deps.locks.acquire(po.id);
     if (!lock.acquired) {
-      const owner = lock.owner;
-      const result = lockedResult(po, window.letter, owner ? `process ${owner.pid} on ${owner.host}, window ${owner.window}, run folder ${owner.runRoot}` : 'another run');
-      log(`PO ${po.poNumber}: locked by ${result.errorMessage.replace(/^.*locked by /, '')}; left to it`);
-      this.journal.append(result);
-      handoff.complete(po.id, result);
+      const result = lockedResult(po, window.letter, `Not processed: at that moment the PO was locked by ${lock.holder}`);
+      log(`PO ${po.poNumber}: locked by ${lock.holder}; left to it`);
+      results.finish(result);
+      handoff.release(po.id);
       return result;
     }
     try {
-      const earlier = this.settled.get(po.id);
+      const earlier = results.settledInFolder(po.id);
       if (earlier) {
         log(`PO ${po.poNumber}: already ${earlier.status} by window ${earlier.window} of another run; not done again`);
-        handoff.complete(po.id, earlier);
+        results.adopt(earlier);
+        handoff.release(po.id);
         return earlier;
       }
-      return await this.processLocked(po, step);
+      return await this.processLocked(po, step, lock.lock);
     } finally {
-      await lock.release();
+      await lock.lock.release();
     }
   }
 
-  private async processLocked(po: PlannedPo, step: StepRunner): Promise<PoResult> {
-    const { window, settings, location, log, handoff, progress } = this.deps;
-    const runRoot = location.runRoot;
+  private async processLocked(po: PlannedPo, step: StepRunner, lock: HeldLock): Promise<PoResult> {
+    const { window, settings, log, handoff, progress, results } = this.deps;
     progress.publish({ state: 'working', poNumber: po.poNumber });
+    // Each step of the PO starts and ends with the lock still this window's: a PO whose lock
+    // another run took over stops before it writes anything more (its folder is the new holder's).
+    const guarded: StepRunner = async (title, body) => {
+      lock.assertHeld();
+      const value = await step(title, body);
+      lock.assertHeld();
+      return value;
+    };
     try {
       await window.injectFaultsBeforePo();
-      const result = await processPo(
-        {
-          page: window.page,
-          settings,
-          runRoot,
-          window: window.letter,
-          log,
-          step,
-          onFile: (file) => progress.publish({ state: 'working', poNumber: po.poNumber, file }),
-        },
-        po,
-      );
-      this.journal.append(result);
-      this.settled.put(result);
-      handoff.complete(po.id, result);
-      window.record.posDone++;
+      let result: PoResult;
+      try {
+        result = await (this.deps.processPo ?? processPo)(
+          {
+            page: window.page,
+            settings,
+            runRoot: this.deps.runRoot,
+            window: window.letter,
+            log,
+            step: guarded,
+            onFile: (file) => progress.publish({ state: 'working', poNumber: po.poNumber, file }),
+          },
+          po,
+        );
+        window.record.posDone++;
+      } catch (error) {
+        if (!(error instanceof LockLostError)) throw error;
+        const holder = describeHolder(error.owner);
+        log(`PO ${po.poNumber}: its lock was taken over by ${holder}; stopped`);
+        result = lockedResult(po, window.letter, `Stopped: the PO's lock was taken over by ${holder} while window ${window.letter} processed it`);
+      }
+      results.finish(result);
+      handoff.release(po.id);
       return result;
     } catch (error) {
       window.record.posFailed++;
@@ -120,37 +135,15 @@ export class PoRunner {
   }
 }
 
-function lockedResult(po: PlannedPo, window: string, holder: string): PoResult {
-  return resultWithoutFiles(po, { status: 'LOCKED', window, errorMessage: `Not processed: at that moment the PO was locked by ${holder}` });
-}
-
-/**
- * Attempts of a PO that ended in a window fault, so that its retry goes to another window
- * (FR-007: the failed worker is restarted, the PO is retried on a different worker).
- */
-export class FailedAttempts {
-  constructor(private readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
-
-  record(poId: string, window: string): void {
-    fs.appendFileSync(path.join(this.dir, `${poId}.log`), `${window}\n`);
-  }
-
-  windows(poId: string): string[] {
-    try {
-      return fs.readFileSync(path.join(this.dir, `${poId}.log`), 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
-  }
+function lockedResult(po: PlannedPo, window: string, errorMessage: string): PoResult {
+  return resultWithoutFiles(po, { status: 'LOCKED', window, errorMessage });
 }
 
 /** Hands a PO over and waits for a working window to return its result. */
 export async function handOver(
   po: PlannedPo,
   from: string,
-  deps: { handoff: PoHandoff; log: WindowLog; why: string; noTakerTimeoutMs?: number },
+  deps: { handoff: PoHandoff; results: Pick<ResultStore, 'thisRun'>; log: WindowLog; why: string; noTakerTimeoutMs?: number; pollMs?: number },
 ): Promise<PoResult> {
   const { handoff, log } = deps;
   handoff.offer(po, from);
@@ -158,7 +151,7 @@ export async function handOver(
   const noTakerTimeoutMs = deps.noTakerTimeoutMs ?? 20_000;
   let lonelySince: number | undefined;
   for (;;) {
-    const result = handoff.result(po.id);
+    const result = deps.results.thisRun(po.id);
     if (result) return result;
     const claimed = handoff.isClaimed(po.id);
     // A window that took the PO and then failed releases it: offer it again.
@@ -172,6 +165,6 @@ export async function handOver(
         throw new Error(`no working window is left to take PO ${po.poNumber} (${deps.why})`);
       }
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, deps.pollMs ?? 200));
   }
 }

@@ -1,7 +1,9 @@
+import pRetry from 'p-retry';
+
 /**
- * Retries file-system operations that fail for reasons that go away by themselves
- * (NFR-002): a virus scanner or the search indexer holding a file for a moment on
- * Windows, or too many open files while several workers copy profiles at once.
+ * Retries file-system operations that fail for reasons that go away by themselves: a virus
+ * scanner or the search indexer holding a file for a moment on Windows, or too many open
+ * files while several workers copy profiles at once.
  */
 
 const TRANSIENT_EVERYWHERE = new Set(['EBUSY', 'EMFILE', 'ENFILE', 'EAGAIN']);
@@ -15,25 +17,19 @@ export function isTransientFsError(error: unknown, platform: NodeJS.Platform = p
 }
 
 export interface FsRetryOptions {
-  /** Total tries including the first. Default 5. */
-  attempts?: number;
-  /** Delay before the second try; doubles each time. Default 100 ms. */
-  baseDelayMs?: number;
+  /** Retries after the first try. Default 4. */
+  retries?: number;
+  /** Delay before the first retry; doubles each time. Default 100 ms. */
+  minDelayMs?: number;
   platform?: NodeJS.Platform;
-  onRetry?: (error: NodeJS.ErrnoException, attempt: number, delayMs: number) => void;
 }
 
-export async function withFsRetry<T>(operation: () => Promise<T>, options: FsRetryOptions = {}): Promise<T> {
-  const attempts = Math.max(1, options.attempts ?? 5);
-  const baseDelayMs = options.baseDelayMs ?? 100;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (attempt >= attempts || !isTransientFsError(error, options.platform)) throw error;
-      const delayMs = baseDelayMs * 2 ** (attempt - 1);
-      options.onRetry?.(error as NodeJS.ErrnoException, attempt, delayMs);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
+/** Runs `operation`, trying again after transient file-system errors; any other error is thrown at once. */
+export function retryTransientFs<T>(operation: () => Promise<T>, options: FsRetryOptions = {}): Promise<T> {
+  return pRetry(operation, {
+    retries: options.retries ?? 4,
+    minTimeout: options.minDelayMs ?? 100,
+    factor: 2,
+    shouldRetry: ({ error }) => isTransientFsError(error, options.platform),
+  });
 }

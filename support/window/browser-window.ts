@@ -23,7 +23,7 @@ import {
   type RemediationStep,
   type RunMarker,
   type WindowRecord,
-  type WindowRecordStore,
+  type WindowRecordSink,
 } from './window-record.js';
 
 /** What a window gets from the run; every path and marker is decided by whoever wires the window (the fixtures). */
@@ -36,7 +36,7 @@ export interface WindowEnvironment {
   clones: ClonePlace;
   /** Where the browser puts JavaScript-started downloads. */
   downloadsDir: string;
-  records: WindowRecordStore;
+  records: WindowRecordSink;
   /** Set once window A's browser has opened the base profile in this run. */
   baseOpened: RunMarker;
   cookieBackup: CookieBackup;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from '@playwright/test';
 import type { ResolvedBrowser } from '../profile/browser-launch.js';
+import type { FaultKind, InjectedFaults } from '../run-state/run-handle.js';
 import { cookieStoreIn } from '../profile/profile-locator.js';
 import type { WindowLog } from './window-identity.js';
 
@@ -20,29 +21,6 @@ export interface WindowFaultHooks {
   afterLaunch(context: BrowserContext): Promise<void>;
   beforePo(context: BrowserContext): Promise<void>;
 }
-
-/**
- * Faults as the tests set them in COUPA_TEST_FAULTS (JSON), by window letter. "once"
- * faults hit the first time only, across worker restarts (remembered in the run's folder).
- *
- *   { "corruptClone": { "B": "once" }, "signOutAfterLaunch": { "C": "always" }, "signOutBeforePo": { "A": "once" } }
- */
-export type FaultFrequency = 'once' | 'always';
-
-export interface InjectedFaults {
-  /** Stop the clone copy after a few files (a copy that fails part-way, e.g. a full disk). */
-  interruptCloneCopy?: Record<string, FaultFrequency>;
-  /** Delete the clone's cookie store right after cloning (a partial, interrupted copy that went unnoticed). */
-  corruptClone?: Record<string, FaultFrequency>;
-  /** Start a program that is not a browser (a browser that fails to launch). */
-  failLaunch?: Record<string, FaultFrequency>;
-  /** Drop every cookie of the window right after its browser started (a window that starts signed out). */
-  signOutAfterLaunch?: Record<string, FaultFrequency>;
-  /** Drop every cookie of the window just before its next PO (a session lost in the middle of a run). */
-  signOutBeforePo?: Record<string, FaultFrequency>;
-}
-
-export const FAULTS_ENV = 'COUPA_TEST_FAULTS';
 
 /**
  * Test faults clear cookies, so they act only on a profile the test harness made: its user
@@ -71,20 +49,20 @@ function isTestProfile(userDataDir: string): boolean {
  * profile is not a test profile (then the window says it ignores them).
  */
 export function testFaultsFor(options: {
-  env: NodeJS.ProcessEnv;
+  /** As the run state read them from the test suite's hook (COUPA_TEST_FAULTS). */
+  faults: InjectedFaults;
+  /** True the first time a "once" fault is asked for in this run, across worker restarts. */
+  firstHit: (kind: FaultKind, window: string) => boolean;
   baseUserDataDir: string;
   letter: string;
-  /** Where "once" faults remember that they hit. */
-  markerDir: string;
   log: WindowLog;
 }): WindowFaultHooks | undefined {
-  const raw = options.env[FAULTS_ENV];
-  if (!raw) return undefined;
+  if (Object.keys(options.faults).length === 0) return undefined;
   if (!isTestProfile(options.baseUserDataDir)) {
-    options.log(`${FAULTS_ENV} is ignored: test faults act only on a profile made by the test suite`);
+    options.log('test faults are ignored: they act only on a profile made by the test suite');
     return undefined;
   }
-  return new TestFaults(JSON.parse(raw) as InjectedFaults, options.letter, options.markerDir, options.log);
+  return new TestFaults(options.faults, options.letter, options.firstHit, options.log);
 }
 
 const FILES_BEFORE_INTERRUPTION = 3;
@@ -93,22 +71,15 @@ class TestFaults implements WindowFaultHooks {
   constructor(
     private readonly faults: InjectedFaults,
     private readonly letter: string,
-    private readonly markerDir: string,
+    private readonly firstHit: (kind: FaultKind, window: string) => boolean,
     private readonly log: WindowLog,
   ) {}
 
   /** Whether `kind` hits this window now; a "once" fault is spent by its first hit. */
-  private hits(kind: keyof InjectedFaults): boolean {
+  private hits(kind: FaultKind): boolean {
     const frequency = this.faults[kind]?.[this.letter];
     if (!frequency) return false;
-    if (frequency === 'always') return true;
-    fs.mkdirSync(this.markerDir, { recursive: true });
-    try {
-      fs.writeFileSync(path.join(this.markerDir, `${kind}-${this.letter}`), '', { flag: 'wx' });
-      return true;
-    } catch {
-      return false;
-    }
+    return frequency === 'always' || this.firstHit(kind, this.letter);
   }
 
   onCloneCopy(): ((copiedFiles: number) => void) | undefined {

@@ -6,7 +6,7 @@ import { diagnoseVerificationFailure } from './failure-diagnosis.js';
 import { verifyIntrospection, verifySession, type MethodResult } from './profile-verifier.js';
 import type { Remediation } from './remediation.js';
 import type { WindowLog } from './window-identity.js';
-import { recordVerification, WindowVerificationError, type ProfileKind, type RemediationStepName, type WindowRecord, type WindowRecordStore } from './window-record.js';
+import { recordVerification, WindowVerificationError, type ProfileKind, type RemediationStepName, type WindowRecord, type WindowRecordSink } from './window-record.js';
 
 export type LadderSettings = Pick<Settings, 'verifyMethods' | 'verifyRetries' | 'pageTimeoutMs' | 'coupaBaseUrl' | 'verifyPath'>;
 
@@ -31,7 +31,7 @@ export interface LadderOptions {
   base: BaseProfile;
   browser: ResolvedBrowser;
   record: WindowRecord;
-  records: WindowRecordStore;
+  records: WindowRecordSink;
   save: () => void;
   log: WindowLog;
 }

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { OperatorError } from '../shared/operator-error.js';
 import type { MethodResult } from './profile-verifier.js';
 import type { WindowRound } from './window-rounds.js';
@@ -86,38 +84,8 @@ export interface RunMarker {
 }
 
 /** Where a window keeps its record and finds the other windows' records; wired by the fixtures. */
-export interface WindowRecordStore {
+export interface WindowRecordSink {
   save(record: WindowRecord): void;
   /** The records of the run's other windows, to tell "only this window fails" from "every window fails". */
   others(self: string): WindowRecord[];
-}
-
-/** One JSON file per window instance (`A-worker0.json`), replaced atomically on every save. */
-export function windowRecordFiles(windowsDir: string): WindowRecordStore {
-  return {
-    save(record) {
-      fs.mkdirSync(windowsDir, { recursive: true });
-      const file = path.join(windowsDir, `${record.window}-worker${record.workerIndex}.json`);
-      const temp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, JSON.stringify(record, null, 2));
-      fs.renameSync(temp, file);
-    },
-    others: (self) => readWindowRecords(windowsDir).filter((w) => w.window !== self),
-  };
-}
-
-/** Every window record of a run, in window order (A, B, …) and then start order; unreadable files are skipped. */
-export function readWindowRecords(windowsDir: string): WindowRecord[] {
-  if (!fs.existsSync(windowsDir)) return [];
-  return fs
-    .readdirSync(windowsDir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(fs.readFileSync(path.join(windowsDir, f), 'utf8')) as WindowRecord];
-      } catch {
-        return [];
-      }
-    })
-    .sort((a, b) => a.parallelIndex - b.parallelIndex || a.workerIndex - b.workerIndex);
 }

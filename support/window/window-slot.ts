@@ -1,7 +1,8 @@
-import { isActive, readGate } from '../load/window-gate.js';
+import { isActive } from '../load/window-gate.js';
+import { readGate } from '../run-state/load-files.js';
 import { OperatorError } from '../shared/operator-error.js';
 import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
-import type { PoHandoff } from '../run/po-handoff.js';
+import type { PoHandoff } from '../run-state/handoff-exchange.js';
 import type { PoRunner } from '../run/po-runner.js';
 import type { BrowserWindow } from './browser-window.js';
 import type { WindowActivity } from './window-activity.js';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { jsonText, writeFileAtomicSync } from '../shared/atomic-file.js';
 import type { WindowRecord } from './window-record.js';
 import { allureWindowFiles } from './window-allure.js';
 
@@ -20,7 +21,7 @@ export function windowAnnotation(record: WindowRecord): string {
 }
 
 export function writeWindowSummaryJson(file: string, records: WindowRecord[]): void {
-  fs.writeFileSync(file, JSON.stringify({ windows: records }, null, 2));
+  writeFileAtomicSync(file, jsonText({ windows: records }, true), { durable: true });
 }
 
 /** The windows' entries in the Allure results folder: one per browser start (see window-allure.ts). */

@@ -9,7 +9,9 @@ import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { loadSettings } from '../../support/settings.js';
 import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
-import { createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
+import { downloadFolderPaths } from '../../support/run-state/run-paths.js';
+import { OWNER_FILE } from '../../support/shared/owned-lock.js';
+import { createJobHarness, sha256, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * PO-level integrity across runs (FR-008 of 002) and scaling past one machine: two runs
@@ -70,15 +72,14 @@ test('two runs of the same input at the same time share one run folder and never
 test('a lock left by a killed run on this machine is taken over; a lock held by a live run is reported LOCKED', async () => {
   harness.sim.resetStats();
   const downloadDir = path.join(harness.root, 'locks');
-  const lockDir = path.join(downloadDir, '.coupa-downloads', 'po-locks');
-  fs.mkdirSync(lockDir, { recursive: true });
   const [dead, live] = catalogue.pos;
-  const owner = (pid: number) => JSON.stringify({ pid, host: os.hostname(), runRoot: 'elsewhere', window: 'Z', at: new Date().toISOString() });
+  const lockOf = (id: string) => downloadFolderPaths(downloadDir, sha256(fs.readFileSync(harness.inputFile))).poLockDir(id);
+  const owner = (pid: number) => JSON.stringify({ token: `token-${pid}`, pid, host: os.hostname(), at: new Date().toISOString(), details: { runRoot: 'elsewhere', window: 'Z' } });
   // A dead process's lock, and one held by this (live) test process, fresh so neither is stale by age.
   const deadPid = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;
   for (const [po, pid] of [[dead, deadPid], [live, process.pid]] as const) {
-    fs.mkdirSync(path.join(lockDir, `${po.id}.lock`));
-    fs.writeFileSync(path.join(lockDir, `${po.id}.owner.json`), owner(pid));
+    fs.mkdirSync(lockOf(po.id), { recursive: true });
+    fs.writeFileSync(path.join(lockOf(po.id), OWNER_FILE), owner(pid));
   }
   const { code, output } = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, WORKERS: '2' } });
   expect(code, output).toBe(0);

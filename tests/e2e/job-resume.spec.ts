@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { journalEntryIsSettled } from '../../support/output/journal.js';
+import { journalEntryIsSettled } from '../../support/run-state/journal.js';
 import { expectedOutcome, generateBatch, inputCsvText } from '../../tooling/simulator/index.js';
 import { attachmentHashes, createJobHarness, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 

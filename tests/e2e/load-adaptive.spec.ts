@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { GateState } from '../../support/load/window-gate.js';
+import type { GateState } from '../../support/run-state/load-files.js';
 import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
 import type { WindowRecord } from '../../support/window/window-record.js';
 import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type JobHarness } from './helpers/job-harness.js';

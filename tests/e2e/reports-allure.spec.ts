@@ -8,7 +8,8 @@ import type { PoResult, PoStatus } from '../../support/po-result.js';
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { cleanText } from '../../support/report/clean-text.js';
 import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../../tooling/simulator/index.js';
-import { readWindowRecords } from '../../support/window/window-record.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
+import { WindowRecordStore } from '../../support/run-state/window-records.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 
 /**
@@ -90,7 +91,7 @@ test('the job ran the POs with their expected outcomes in two windows, neither r
   // POs remain to retry: Playwright's run status is "failed".
   expect(run.code, run.output).toBe(1);
   for (const po of pos) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
-  const windows = readWindowRecords(path.join(runRoot, '.run-state', 'windows'));
+  const windows = new WindowRecordStore(runPaths(runRoot).windowsDir).all();
   expect(windows.map((w) => [w.window, w.workerIndex, w.rounds?.length])).toEqual([
     ['A', 0, 1],
     ['B', 1, 1],
@@ -209,7 +210,7 @@ test('the Allure report holds every PO test in its outcome category and one entr
   const count = (status: string) => poTests.filter((t) => t.status === status).length;
   expect([count('passed'), count('failed'), count('broken')]).toEqual([4, 2, 1]);
 
-  for (const record of readWindowRecords(path.join(runRoot, '.run-state', 'windows'))) {
+  for (const record of new WindowRecordStore(runPaths(runRoot).windowsDir).all()) {
     const entries = tests.filter((t) => t.name.startsWith(`Window ${record.window}, start `));
     expect(entries.map((t) => [t.name, t.status])).toEqual([[`Window ${record.window}, start 1: ${record.kind} profile, verified`, 'passed']]);
     expect(entries[0].labels).toContainEqual({ name: 'suite', value: 'Windows' });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { ResultJournal } from '../../support/output/journal.js';
+import { ResultJournal } from '../../support/run-state/journal.js';
 import { resultWithoutFiles, type PoResult } from '../../support/po-result.js';
 import { verifyDownloads } from '../../tooling/bench/download-verification.js';
 import { findRunRoot, readBaselineOutputs, readJobOutputs } from '../../tooling/bench/run-outputs.js';

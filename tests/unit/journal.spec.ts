@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { journalEntryIsSettled, ResultJournal } from '../../support/output/journal.js';
+import { journalEntryIsSettled, ResultJournal } from '../../support/run-state/journal.js';
 import { PO_STATUSES, type PoResult, type PoStatus } from '../../support/po-result.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -124,7 +124,7 @@ test('several processes appending at once never lose or mix lines', async () => 
   // Lines of a few hundred bytes up to ~150 KB, so some exceed the 64 KB pipe-buffer size.
   fs.writeFileSync(
     child,
-    `import { ResultJournal } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'support/output/journal.ts')).href)};
+    `import { ResultJournal } from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'support/run-state/journal.ts')).href)};
 const [file, window, count] = process.argv.slice(2);
 const journal = new ResultJournal(file);
 for (let i = 0; i < Number(count); i += 1) {

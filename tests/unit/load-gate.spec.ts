@@ -5,16 +5,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { test, expect } from '@playwright/test';
 import { FileLoadSignal } from '../../support/load/resource-monitor.js';
-import {
-  gateFileFor,
-  isActive,
-  LoadGateError,
-  LoadGovernor,
-  readGate,
-  waitUntilActive,
-  writeGateAtomically,
-  type GateState,
-} from '../../support/load/window-gate.js';
+import { isActive, LoadGovernor } from '../../support/load/window-gate.js';
+import { LoadGateError, readGate, writeGate, type GateState } from '../../support/run-state/load-files.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
 
 let dir: string;
 test.beforeEach(() => {
@@ -49,7 +42,7 @@ test('window i works while i < target: the highest letters park first and A neve
 });
 
 test('the gate file lives in the run state folder; a missing file means no governor', () => {
-  const file = gateFileFor(path.join(dir, '.run-state'));
+  const file = runPaths(dir).loadGateFile;
   expect(file).toBe(path.join(dir, '.run-state', 'load-gate.json'));
   expect(readGate(file)).toBeUndefined();
 });
@@ -65,7 +58,7 @@ test('a damaged gate file is an operator error naming it', () => {
 
 test('readers never see a half-written gate while it is replaced many times', async () => {
   const file = path.join(dir, 'load-gate.json');
-  await writeGateAtomically(file, gate(4));
+  await writeGate(file, gate(4));
   let reads = 0;
   let writing = true;
   const reader = (async () => {
@@ -80,48 +73,16 @@ test('readers never see a half-written gate while it is replaced many times', as
   const events = Array.from({ length: 200 }, (_, i) => ({
     at: new Date(i).toISOString(), cpuPercent: 90, memoryPercent: 40, from: 2, to: 1, reason: 'cpu-above-limit' as const, samples: [],
   }));
-  for (let i = 0; i < 100; i++) await writeGateAtomically(file, { ...gate((i % 4) + 1), events });
+  for (let i = 0; i < 100; i++) await writeGate(file, { ...gate((i % 4) + 1), events });
   writing = false;
   await reader;
   expect(reads).toBeGreaterThan(20);
   expect(fs.readdirSync(dir)).toEqual(['load-gate.json']);
 });
 
-test('waitUntilActive returns at once for an active window and waits while parked', async () => {
-  const file = path.join(dir, 'load-gate.json');
-  await writeGateAtomically(file, gate(2));
-  expect(await waitUntilActive(file, 1, { pollMs: 10 })).toEqual({ parkedMs: 0 });
-
-  const parkedWith: number[] = [];
-  let resolved = false;
-  const waiting = waitUntilActive(file, 3, { pollMs: 10, onParked: (g) => parkedWith.push(g.target) }).then((r) => {
-    resolved = true;
-    return r;
-  });
-  await sleep(80);
-  await writeGateAtomically(file, gate(3));
-  await sleep(60);
-  expect(resolved).toBe(false);
-  await writeGateAtomically(file, gate(4));
-  const { parkedMs } = await waiting;
-  expect(parkedMs).toBeGreaterThanOrEqual(130);
-  expect(parkedWith).toEqual([2]);
-});
-
-test('waitUntilActive ends when its abort signal fires (worker shutting down)', async () => {
-  const file = path.join(dir, 'load-gate.json');
-  await writeGateAtomically(file, gate(1));
-  const controller = new AbortController();
-  const waiting = waitUntilActive(file, 2, { pollMs: 1000, signal: controller.signal });
-  setTimeout(() => controller.abort(new Error('worker stopping')), 30);
-  const started = Date.now();
-  await expect(waiting).rejects.toThrow('worker stopping');
-  expect(Date.now() - started).toBeLessThan(500);
-});
-
 test('the governor publishes the full target, reduces under injected load and restores it when the load drops', async () => {
   const loadFile = path.join(dir, 'load.json');
-  const file = gateFileFor(path.join(dir, 'state'));
+  const file = runPaths(path.join(dir, 'run')).loadGateFile;
   writeLoad(loadFile, 30);
   const changes: string[] = [];
   const samples: number[] = [];
@@ -179,16 +140,32 @@ test('a broken load file is reported and skipped; the governor keeps the last ta
   expect(governor.summary().sampling.failures).toBeGreaterThanOrEqual(2);
 });
 
-test('a worker in another process parks on the gate and resumes when the runner raises the target', async () => {
+test('a worker in another process sees the governor park its window and let it back', async () => {
+  const loadFile = path.join(dir, 'load.json');
   const file = path.join(dir, 'load-gate.json');
-  await writeGateAtomically(file, gate(1, 3));
+  writeLoad(loadFile, 30);
+  const governor = new LoadGovernor({
+    file,
+    signal: new FileLoadSignal(loadFile),
+    controller: { maxWindows: 3, cooldownMs: 0, holdMs: 100, smoothingSamples: 1 },
+  });
+  await governor.start(20);
   const script = path.join(dir, 'worker.mts');
-  const gateModule = path.resolve('support/load/window-gate.ts');
+  const modules = { gate: path.resolve('support/load/window-gate.ts'), files: path.resolve('support/run-state/load-files.ts') };
+  // The worker's side as WindowSlot has it: read the gate, ask whether window C (index 2) may work.
   fs.writeFileSync(
     script,
-    `import { waitUntilActive } from ${JSON.stringify(gateModule)};\n` +
-      `const r = await waitUntilActive(${JSON.stringify(file)}, 2, { pollMs: 20, onParked: (g) => console.log('parked at target ' + g.target) });\n` +
-      `console.log('active after ' + r.parkedMs + ' ms');\n`,
+    `import { isActive } from ${JSON.stringify(modules.gate)};\n` +
+      `import { readGate } from ${JSON.stringify(modules.files)};\n` +
+      `let last;\n` +
+      `for (let i = 0; i < 2000; i++) {\n` +
+      `  const now = isActive(readGate(${JSON.stringify(file)}), 2) ? 'active' : 'parked';\n` +
+      `  if (now !== last) console.log(now);\n` +
+      `  if (last === 'parked' && now === 'active') process.exit(0);\n` +
+      `  last = now;\n` +
+      `  await new Promise((r) => setTimeout(r, 10));\n` +
+      `}\n` +
+      `process.exit(1);\n`,
   );
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
   const child = spawn(process.execPath, [tsxCli, script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -197,15 +174,14 @@ test('a worker in another process parks on the gate and resumes when the runner 
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   try {
-    await until(() => output.includes('parked at target 1') || child.exitCode !== null, 20_000);
-    expect(output).toContain('parked at target 1');
-    await writeGateAtomically(file, gate(2, 3));
-    await sleep(200);
-    expect(output).not.toContain('active after');
-    await writeGateAtomically(file, gate(3, 3));
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/active after \d+ ms/);
+    await until(() => output.includes('active') || child.exitCode !== null, 20_000);
+    writeLoad(loadFile, 97);
+    await until(() => output.includes('parked') || child.exitCode !== null, 20_000);
+    writeLoad(loadFile, 20);
+    expect(await exited, output).toBe(0);
+    expect(output.split('\n').filter(Boolean)).toEqual(['active', 'parked', 'active']);
   } finally {
     if (child.exitCode === null) child.kill();
+    await governor.stop();
   }
 });

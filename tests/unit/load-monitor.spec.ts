@@ -5,12 +5,13 @@ import { test, expect } from '@playwright/test';
 import {
   FileLoadSignal,
   LoadSignalFileError,
-  loadSignalFromEnv,
+  loadSignalFor,
   ResourceMonitor,
   SystemLoadSignal,
   type LoadSignal,
   type ResourceSample,
 } from '../../support/load/resource-monitor.js';
+import { testHooks } from '../../support/run-state/run-handle.js';
 
 let dir: string;
 test.beforeEach(() => {
@@ -46,9 +47,9 @@ test('the file signal names the file and the problem when it is missing, not JSO
 });
 
 test('LOAD_SIGNAL_FILE selects the file signal; without it the system is sampled', () => {
-  expect(loadSignalFromEnv({ LOAD_SIGNAL_FILE: path.join(dir, 'x.json') })).toBeInstanceOf(FileLoadSignal);
-  expect(loadSignalFromEnv({ LOAD_SIGNAL_FILE: '  ' })).toBeInstanceOf(SystemLoadSignal);
-  expect(loadSignalFromEnv({})).toBeInstanceOf(SystemLoadSignal);
+  expect(loadSignalFor(testHooks({ LOAD_SIGNAL_FILE: path.join(dir, 'x.json') }).loadSignalFile)).toBeInstanceOf(FileLoadSignal);
+  expect(loadSignalFor(testHooks({ LOAD_SIGNAL_FILE: '  ' }).loadSignalFile)).toBeInstanceOf(SystemLoadSignal);
+  expect(loadSignalFor(testHooks({}).loadSignalFile)).toBeInstanceOf(SystemLoadSignal);
 });
 
 test('the system signal gives percentages of this machine, and a sample costs little once primed', async () => {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { isTransientFsError, withFsRetry } from '../../support/shared/fs-retry.js';
+import { isTransientFsError, retryTransientFs } from '../../support/shared/fs-retry.js';
 
 const fsError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code });
 
@@ -13,30 +13,37 @@ test('transient errors: busy files and exhausted descriptors everywhere, sharing
   expect(isTransientFsError(new Error('no code'), 'win32')).toBe(false);
 });
 
-test('withFsRetry retries transient errors with doubling delays, then succeeds', async () => {
-  let calls = 0;
-  const delays: number[] = [];
-  const value = await withFsRetry(async () => {
-    calls++;
-    if (calls < 3) throw fsError('EBUSY');
+test('retryTransientFs retries transient errors with doubling delays, then succeeds', async () => {
+  const calls: number[] = [];
+  const value = await retryTransientFs(async () => {
+    calls.push(performance.now());
+    if (calls.length < 3) throw fsError('EBUSY');
     return 'done';
-  }, { baseDelayMs: 5, onRetry: (_e, _attempt, delayMs) => delays.push(delayMs) });
+  }, { minDelayMs: 40 });
   expect(value).toBe('done');
-  expect(calls).toBe(3);
-  expect(delays).toEqual([5, 10]);
+  expect(calls).toHaveLength(3);
+  const [first, second] = [calls[1]! - calls[0]!, calls[2]! - calls[1]!];
+  expect(first).toBeGreaterThanOrEqual(35);
+  expect(second).toBeGreaterThanOrEqual(75);
 });
 
-test('withFsRetry gives up after its attempts, and never retries a real error', async () => {
+test('retryTransientFs gives up after its retries, and never retries a real error', async () => {
   let calls = 0;
-  await expect(withFsRetry(async () => {
+  await expect(retryTransientFs(async () => {
     calls++;
     throw fsError('EMFILE');
-  }, { attempts: 3, baseDelayMs: 1 })).rejects.toMatchObject({ code: 'EMFILE' });
+  }, { retries: 2, minDelayMs: 1 })).rejects.toMatchObject({ code: 'EMFILE' });
   expect(calls).toBe(3);
   calls = 0;
-  await expect(withFsRetry(async () => {
+  await expect(retryTransientFs(async () => {
     calls++;
     throw fsError('ENOSPC');
-  }, { baseDelayMs: 1 })).rejects.toMatchObject({ code: 'ENOSPC' });
+  }, { minDelayMs: 1 })).rejects.toMatchObject({ code: 'ENOSPC' });
   expect(calls).toBe(1);
+  calls = 0;
+  await expect(retryTransientFs(async () => {
+    calls++;
+    throw fsError('EPERM');
+  }, { minDelayMs: 1, platform: 'win32', retries: 1 })).rejects.toMatchObject({ code: 'EPERM' });
+  expect(calls, 'a sharing violation on Windows is retried').toBe(2);
 });

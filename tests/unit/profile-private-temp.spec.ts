@@ -5,7 +5,6 @@ import { test, expect } from '@playwright/test';
 import {
   createOwnedDir,
   createSessionDir,
-  defaultTempRoot,
   OWNER_FILE,
   PrivateTempError,
   readOwner,
@@ -34,10 +33,6 @@ async function fakeRunDir(name: string, owner?: { pid: number; host?: string }):
   await fs.writeFile(path.join(dir, 'data.bin'), 'profile copy');
   return dir;
 }
-
-test('the default root is per user under the OS temp folder', () => {
-  expect(defaultTempRoot()).toBe(path.join(os.tmpdir(), `coupa-downloads-${process.getuid!()}`));
-});
 
 test('a session dir is private (0700), named run-<pid>-<random>, and records its owner', async () => {
   const session = await createSessionDir({ root });

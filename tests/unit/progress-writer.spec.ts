@@ -9,7 +9,9 @@ import {
   TtyProgressWriter,
   ttyErase,
 } from '../../support/progress/progress-writer.js';
-import { readWindowProgress, windowProgressDirFor, WindowProgressPublisher } from '../../support/progress/window-progress-channel.js';
+import { WindowProgressPublisher } from '../../support/progress/window-progress-channel.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
+import { WindowProgressFiles } from '../../support/run-state/window-progress-files.js';
 import { displayWidth } from '../../support/progress/text-format.js';
 
 /**
@@ -143,32 +145,34 @@ test('the writer is chosen by whether the output is a terminal', () => {
 test('window progress files: state changes at once, byte counts coalesced, the latest one flushed', () => {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'progress-channel-'));
   try {
-    const dir = windowProgressDirFor(stateDir);
-    expect(readWindowProgress(dir)).toEqual([]);
+    const dir = runPaths(stateDir).progressDir;
+    const files = new WindowProgressFiles(dir);
+    const readWindowProgress = () => files.readAll();
+    expect(readWindowProgress()).toEqual([]);
     let now = 1000;
-    const a = new WindowProgressPublisher(dir, 'A', { minIntervalMs: 250, now: () => now });
-    const b = new WindowProgressPublisher(dir, 'B', { now: () => now });
+    const a = new WindowProgressPublisher(files, 'A', { minIntervalMs: 250, now: () => now });
+    const b = new WindowProgressPublisher(files, 'B', { now: () => now });
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'x.pdf', index: 1, count: 2, bytes: 0, totalBytes: 100 } });
     b.publish({ state: 'starting' });
     now = 1100;
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'x.pdf', index: 1, count: 2, bytes: 50, totalBytes: 100 } });
-    let events = readWindowProgress(dir).sort((x, y) => x.window.localeCompare(y.window));
+    let events = readWindowProgress().sort((x, y) => x.window.localeCompare(y.window));
     expect(events.map((e) => [e.window, e.state, e.file?.bytes])).toEqual([['A', 'working', 0], ['B', 'starting', undefined]]);
     now = 1150;
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'x.pdf', index: 1, count: 2, bytes: 80, totalBytes: 100 } });
     a.flush();
-    expect(readWindowProgress(dir).find((e) => e.window === 'A')).toMatchObject({ at: 1150, file: { bytes: 80 } });
+    expect(readWindowProgress().find((e) => e.window === 'A')).toMatchObject({ at: 1150, file: { bytes: 80 } });
     now = 1200;
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'y.pdf', index: 2, count: 2, bytes: 0 } });
-    expect(readWindowProgress(dir).find((e) => e.window === 'A')).toMatchObject({ at: 1200, file: { name: 'y.pdf', index: 2 } });
+    expect(readWindowProgress().find((e) => e.window === 'A')).toMatchObject({ at: 1200, file: { name: 'y.pdf', index: 2 } });
     now = 1210;
     a.publish({ state: 'parked' });
-    const parked = readWindowProgress(dir).find((e) => e.window === 'A')!;
+    const parked = readWindowProgress().find((e) => e.window === 'A')!;
     expect(parked).toEqual({ type: 'window', at: 1210, window: 'A', state: 'parked' });
     // Foreign or damaged files are skipped, not fatal.
     fs.writeFileSync(path.join(dir, 'C.json'), '{"type": "window"');
     fs.writeFileSync(path.join(dir, 'D.json'), JSON.stringify({ type: 'window', window: 'D', state: 'dancing', at: 1 }));
-    events = readWindowProgress(dir);
+    events = readWindowProgress();
     expect(events.map((e) => e.window).sort()).toEqual(['A', 'B']);
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     // Fed to the model, the files give the per-window view.
@@ -183,13 +187,14 @@ test('window progress files: state changes at once, byte counts coalesced, the l
 test('a coalesced byte count is written by the publisher\'s own timer when no further update comes', async () => {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'progress-channel-'));
   try {
-    const dir = windowProgressDirFor(stateDir);
-    const a = new WindowProgressPublisher(dir, 'A', { minIntervalMs: 40 });
+    const files = new WindowProgressFiles(runPaths(stateDir).progressDir);
+    const readWindowProgress = () => files.readAll();
+    const a = new WindowProgressPublisher(files, 'A', { minIntervalMs: 40 });
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'x.pdf', index: 1, count: 1, bytes: 1 } });
     a.publish({ state: 'working', poNumber: 'PO1', file: { name: 'x.pdf', index: 1, count: 1, bytes: 2 } });
-    expect(readWindowProgress(dir)[0]!.file!.bytes).toBe(1);
+    expect(readWindowProgress()[0]!.file!.bytes).toBe(1);
     await sleep(100);
-    expect(readWindowProgress(dir)[0]!.file!.bytes).toBe(2);
+    expect(readWindowProgress()[0]!.file!.bytes).toBe(2);
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
   }

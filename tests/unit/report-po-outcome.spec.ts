@@ -5,10 +5,10 @@ import {
   applyOutcome,
   dropInternalAttachSteps,
   outcomeAnnotations,
-  parsePoResult,
   type OutcomeTarget,
   type StepLike,
 } from '../../support/report/po-outcome.js';
+import { parsePoResult } from '../../support/run-state/po-result-schema.js';
 
 function poResult(status: PoStatus, overrides: Partial<PoResult> = {}): PoResult {
   return {

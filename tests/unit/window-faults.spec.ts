@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { FAULTS_ENV, markTestProfile, testFaultsFor, TEST_PROFILE_MARKER } from '../../support/window/fault-injection.js';
+import { firstFaultHit } from '../../support/run-state/fault-markers.js';
+import { testHooks } from '../../support/run-state/run-handle.js';
+import { markTestProfile, testFaultsFor, TEST_PROFILE_MARKER } from '../../support/window/fault-injection.js';
+
+const FAULTS_ENV = 'COUPA_TEST_FAULTS';
 
 let root: string;
 test.beforeEach(() => {
@@ -15,8 +19,9 @@ test.afterEach(() => {
 const faults = JSON.stringify({ failLaunch: { B: 'once' }, interruptCloneCopy: { B: 'always' } });
 const browser = { channel: 'msedge', description: 'Microsoft Edge', fallback: false };
 
-function hooksFor(udd: string, env: NodeJS.ProcessEnv, log: string[] = []) {
-  return testFaultsFor({ env, baseUserDataDir: udd, letter: 'B', markerDir: path.join(root, 'markers'), log: (m) => log.push(m) });
+function hooksFor(udd: string, env: NodeJS.ProcessEnv, log: string[] = [], letter = 'B') {
+  const { faults: injected } = testHooks(env);
+  return testFaultsFor({ faults: injected, firstHit: firstFaultHit(path.join(root, 'markers')), baseUserDataDir: udd, letter, log: (m) => log.push(m) });
 }
 
 test('test faults do nothing on an operator\'s profile, even with COUPA_TEST_FAULTS set, and say so', () => {
@@ -24,7 +29,7 @@ test('test faults do nothing on an operator\'s profile, even with COUPA_TEST_FAU
   fs.mkdirSync(udd, { recursive: true });
   const log: string[] = [];
   expect(hooksFor(udd, { [FAULTS_ENV]: faults }, log)).toBeUndefined();
-  expect(log).toEqual([`${FAULTS_ENV} is ignored: test faults act only on a profile made by the test suite`]);
+  expect(log).toEqual(['test faults are ignored: they act only on a profile made by the test suite']);
 });
 
 test('a marker copied along with a profile to another folder does not enable them there', () => {
@@ -49,7 +54,7 @@ test('on a profile the test suite made they act on their window, a "once" fault 
   const copy = hooks.onCloneCopy()!;
   expect(() => copy(2)).not.toThrow();
   expect(() => copy(3)).toThrow(/interrupted part-way/);
-  const other = testFaultsFor({ env: { [FAULTS_ENV]: faults }, baseUserDataDir: udd, letter: 'A', markerDir: path.join(root, 'markers'), log: () => undefined })!;
+  const other = hooksFor(udd, { [FAULTS_ENV]: faults }, [], 'A')!;
   expect(other.browserFor(browser)).toBe(browser);
   expect(other.onCloneCopy()).toBeUndefined();
 });

@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { processPo } from '../../support/coupa/po-processor.js';
 import { buildJobPlan, type PlannedPo } from '../../support/input/job-plan.js';
 import { readInput } from '../../support/input/read-input.js';
-import { ResultJournal } from '../../support/output/journal.js';
+import { ResultJournal } from '../../support/run-state/journal.js';
 import { resultWithoutFiles } from '../../support/po-result.js';
 import { QUIET_BROWSER_ARGS, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { loadSettings } from '../../support/settings.js';

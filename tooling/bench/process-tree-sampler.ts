@@ -166,11 +166,13 @@ export class ProcessTreeSampler {
     const started = performance.now();
     const tree = this.account.observe(readProcessTable(), Date.now());
     const { pageBytes } = systemUnits();
-    const withPss = this.options.pssEveryMs !== undefined && tree.at - this.lastPssAt >= this.options.pssEveryMs;
+    // A process that is exiting (memory already released, or a zombie) has no memory to show and no work left.
+    const live = tree.members.filter((m) => m.rssPages > 0 && m.state !== 'Z' && m.state !== 'X');
+    // A sample taken before the command's first process shows up does not use up the PSS reading.
+    const withPss = this.options.pssEveryMs !== undefined && live.length > 0 && tree.at - this.lastPssAt >= this.options.pssEveryMs;
     if (withPss) this.lastPssAt = tree.at;
     const processes: SampledProcess[] = [];
-    // A process that is exiting (memory already released, or a zombie) has no memory to show and no work left.
-    for (const stat of tree.members.filter((m) => m.rssPages > 0 && m.state !== 'Z' && m.state !== 'X')) {
+    for (const stat of live) {
       const key = processKey(stat);
       const pssBytes = withPss ? await pssOf(stat.pid) : undefined;
       processes.push({ key, comm: stat.comm, pid: stat.pid, ppid: stat.ppid, rssBytes: stat.rssPages * pageBytes, args: this.commandLine(stat, key), ...(pssBytes !== undefined && { pssBytes }) });

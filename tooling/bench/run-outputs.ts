@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ResultJournal } from '../../support/output/journal.js';
+import { ResultJournal } from '../../support/run-state/journal.js';
 import type { PoResult } from '../../support/po-result.js';
 
 /**

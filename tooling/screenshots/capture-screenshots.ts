@@ -6,6 +6,7 @@ import { LINUX_SYSTEM_CHROMIUM, QUIET_BROWSER_ARGS } from '../../support/profile
 import { PROJECT_ROOT } from '../../commands/job-process.js';
 import { formatRunSummary, type RunSummary } from '../../support/report/run-summary.js';
 import { serveFolder } from './static-server.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
 import { summaryFromTerminalLog, terminalPageHtml } from './terminal-page.js';
 
 /**
@@ -58,7 +59,7 @@ function summaryText(args: CaptureArgs): string {
     if (!text) throw new ScreenshotError(`${args.terminal} has no "Run summary" block.`, 'Give the complete output of a run (e.g. npm run demo | tee demo.log).');
     return text;
   }
-  const file = path.join(args.runRoot, 'run-summary.json');
+  const file = runPaths(args.runRoot).runSummaryFile;
   if (!fs.existsSync(file)) {
     throw new ScreenshotError(`${file} does not exist.`, 'Use a run made by a version of the job that writes the run summary, or give its captured output with --terminal.');
   }
@@ -71,12 +72,13 @@ async function expandTree(page: Page, titles: string[]): Promise<void> {
 }
 
 async function capture(args: CaptureArgs): Promise<string[]> {
-  const reportDir = path.join(args.runRoot, 'allure-report');
+  const paths = runPaths(args.runRoot);
+  const reportDir = paths.allureReportDir;
   if (!fs.existsSync(path.join(reportDir, 'index.html'))) {
     throw new ScreenshotError(`${reportDir} has no Allure report.`, `Run npm run report -- "${args.runRoot}" first.`);
   }
-  const windowLetters = fs.existsSync(path.join(args.runRoot, 'window-summary.json'))
-    ? [...new Set((JSON.parse(fs.readFileSync(path.join(args.runRoot, 'window-summary.json'), 'utf8')) as { windows: { window: string }[] }).windows.map((w) => w.window))]
+  const windowLetters = fs.existsSync(paths.windowSummaryFile)
+    ? [...new Set((JSON.parse(fs.readFileSync(paths.windowSummaryFile, 'utf8')) as { windows: { window: string }[] }).windows.map((w) => w.window))]
     : [];
   const terminal = summaryText(args);
   fs.mkdirSync(args.out, { recursive: true });

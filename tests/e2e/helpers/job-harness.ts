@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSignInWindow } from '../../../commands/login/sign-in-window.js';
 import { signInOnSimulatorForm } from '../../../tooling/simulator/simulator-sign-in.js';
-import { ResultJournal } from '../../../support/output/journal.js';
+import { ResultJournal } from '../../../support/run-state/journal.js';
+import { privateTempRoot, runPaths } from '../../../support/run-state/run-paths.js';
 import { findBrowser, pinnedBrowser } from '../../../support/profile/browser-launch.js';
-import { defaultTempRoot } from '../../../support/profile/private-temp.js';
 import { markTestProfile } from '../../../support/window/fault-injection.js';
 import type { PoResult } from '../../../support/po-result.js';
 import { startJob, type JobProcess } from '../../../commands/job-process.js';
@@ -67,7 +67,7 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
   };
   fs.writeFileSync(env.ENV_FILE, '# settings come from the environment of each test\n');
   fs.mkdirSync(env.TMPDIR, { recursive: true });
-  const tempRoot = path.join(env.TMPDIR, path.basename(defaultTempRoot()));
+  const tempRoot = path.join(env.TMPDIR, path.basename(privateTempRoot()));
   // A calm, constant load: the governor must not park windows because the test machine is busy
   // (the load test sets its own signal).
   fs.writeFileSync(env.LOAD_SIGNAL_FILE, JSON.stringify({ cpuPercent: 10, memoryPercent: 10 }));
@@ -105,7 +105,7 @@ export async function createJobHarness(options: { name: string; sim?: SimulatorO
     runRoots,
     cloneDirsLeft: (runnerPid) =>
       fs.existsSync(tempRoot) ? fs.readdirSync(tempRoot).filter((d) => d.startsWith(`run-${runnerPid}-`)).map((d) => path.join(tempRoot, d)) : [],
-    journal: (runRoot = runRoots().at(-1)) => (runRoot ? ResultJournal.read(path.join(runRoot, '.run-state', 'journal.jsonl')).results : new Map()),
+    journal: (runRoot = runRoots().at(-1)) => (runRoot ? ResultJournal.read(runPaths(runRoot).journalFile).results : new Map()),
     close: async () => {
       await sim.close();
       if (!process.env.KEEP_E2E_FILES) fs.rmSync(root, { recursive: true, force: true });

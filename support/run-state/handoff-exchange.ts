@@ -1,62 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import fse from 'fs-extra';
+import { z } from 'zod';
 import type { PlannedPo } from '../input/job-plan.js';
-import type { PoResult } from '../po-result.js';
-import { isProcessAlive } from '../profile/profile-in-use.js';
+import { jsonText, writeFileAtomicSync } from '../shared/atomic-file.js';
+import { readJsonIfValid } from '../shared/json-record.js';
+import { isProcessAlive } from '../shared/process-liveness.js';
+import { plannedPoSchema } from './plan-files.js';
+import type { SessionPaths } from './run-paths.js';
 
 /**
  * Playwright decides which worker runs which PO. A window that cannot work (it exhausted
  * its remediation budget, or the load governor parked it) still receives POs; it hands each
  * one over through this exchange and waits, and a working window takes it, processes it and
- * hands the result back. Files in the run's private folder, so every worker process sees
- * them; claiming is an atomic rename, so a PO is taken by exactly one window.
+ * hands the result back (through the result store). Files in the run's private folder, so
+ * every worker process sees them; claiming is an atomic rename, so a PO is taken by exactly
+ * one window.
  */
-export interface RetiredWindow {
-  window: string;
-  pid: number;
-  at: string;
-  reason: string;
-}
+const retiredWindowSchema = z.object({ window: z.string(), pid: z.number().int().positive(), at: z.string(), reason: z.string() });
+export type RetiredWindow = z.infer<typeof retiredWindowSchema>;
 
-interface Offer {
-  po: PlannedPo;
-  from: string;
-  pid: number;
-  at: string;
-}
-
-const writeAtomic = (file: string, value: unknown) => {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(value));
-  fs.renameSync(temp, file);
-};
-
-const readJson = <T>(file: string): T | undefined => {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-};
+const offerSchema = z.object({ po: plannedPoSchema, from: z.string(), pid: z.number().int().positive(), at: z.string() });
+type Offer = z.infer<typeof offerSchema>;
 
 export class PoHandoff {
   private readonly offers: string;
-  private readonly results: string;
   private readonly retired: string;
   private readonly workers: string;
 
-  constructor(readonly dir: string) {
-    this.offers = path.join(dir, 'offers');
-    this.results = path.join(dir, 'results');
-    this.retired = path.join(dir, 'retired');
-    this.workers = path.join(dir, 'working-windows');
-    for (const d of [this.offers, this.results, this.retired, this.workers]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  constructor(paths: SessionPaths['handoff']) {
+    this.offers = paths.offersDir;
+    this.retired = paths.retiredDir;
+    this.workers = paths.workingDir;
+    for (const dir of [this.offers, this.retired, this.workers]) fse.ensureDirSync(dir, { mode: 0o700 });
   }
 
   // ---- windows that stopped taking POs ----------------------------------------------
 
   retire(window: string, reason: string): void {
-    writeAtomic(path.join(this.retired, `${window}.json`), { window, pid: process.pid, at: new Date().toISOString(), reason } satisfies RetiredWindow);
+    writeFileAtomicSync(this.retiredFile(window), jsonText({ window, pid: process.pid, at: new Date().toISOString(), reason } satisfies RetiredWindow));
   }
 
   retiredWindowCount(): number {
@@ -64,7 +46,7 @@ export class PoHandoff {
   }
 
   retiredWindow(window: string): RetiredWindow | undefined {
-    return readJson<RetiredWindow>(path.join(this.retired, `${window}.json`));
+    return readJsonIfValid(this.retiredFile(window), retiredWindowSchema);
   }
 
   // ---- windows able to take POs ------------------------------------------------------
@@ -81,14 +63,13 @@ export class PoHandoff {
       .readdirSync(this.workers)
       .map((f) => /^(.+)-(\d+)$/.exec(f))
       .filter((m): m is RegExpExecArray => !!m && isProcessAlive(Number(m[2])))
-      .map((m) => m[1]);
+      .map((m) => m[1]!);
   }
 
   // ---- POs handed over ---------------------------------------------------------------
 
   offer(po: PlannedPo, from: string): void {
-    fs.rmSync(path.join(this.results, `${po.id}.json`), { force: true });
-    writeAtomic(path.join(this.offers, `${po.id}.offer`), { po, from, pid: process.pid, at: new Date().toISOString() } satisfies Offer);
+    writeFileAtomicSync(this.offerFile(po.id), jsonText({ po, from, pid: process.pid, at: new Date().toISOString() } satisfies Offer));
   }
 
   /** Takes the oldest open offer whose offering worker is still alive, or nothing. */
@@ -96,7 +77,7 @@ export class PoHandoff {
     const open = fs
       .readdirSync(this.offers)
       .filter((f) => f.endsWith('.offer'))
-      .map((f) => ({ file: path.join(this.offers, f), offer: readJson<Offer>(path.join(this.offers, f)) }))
+      .map((f) => ({ file: path.join(this.offers, f), offer: readJsonIfValid(path.join(this.offers, f), offerSchema) }))
       .filter((o): o is { file: string; offer: Offer } => !!o.offer)
       .sort((a, b) => a.offer.at.localeCompare(b.offer.at));
     for (const { file, offer } of open) {
@@ -119,33 +100,28 @@ export class PoHandoff {
   }
 
   hasOffer(id: string): boolean {
-    return fs.existsSync(path.join(this.offers, `${id}.offer`));
+    return fs.existsSync(this.offerFile(id));
   }
 
   withdraw(id: string): boolean {
     try {
-      fs.rmSync(path.join(this.offers, `${id}.offer`));
+      fs.rmSync(this.offerFile(id));
       return true;
     } catch {
       return false;
     }
   }
 
-  complete(id: string, result: PoResult): void {
-    writeAtomic(path.join(this.results, `${id}.json`), result);
-    this.release(id);
-  }
-
-  /** The claim is released when the window that took the PO failed on it, so the PO can be offered again. */
+  /** The claim ends when the PO's result is recorded, or when the window that took it failed on it, so it can be offered again. */
   release(id: string): void {
-    for (const f of fs.readdirSync(this.offers)) if (f.startsWith(`${id}.offer.claimed-by-`)) fs.rmSync(path.join(this.offers, f), { force: true });
-  }
-
-  result(id: string): PoResult | undefined {
-    return readJson<PoResult>(path.join(this.results, `${id}.json`));
+    for (const f of fs.readdirSync(this.offers)) if (f.startsWith(this.claimPrefix(id))) fs.rmSync(path.join(this.offers, f), { force: true });
   }
 
   isClaimed(id: string): boolean {
-    return fs.readdirSync(this.offers).some((f) => f.startsWith(`${id}.offer.claimed-by-`));
+    return fs.readdirSync(this.offers).some((f) => f.startsWith(this.claimPrefix(id)));
   }
+
+  private offerFile = (id: string) => path.join(this.offers, `${id}.offer`);
+  private claimPrefix = (id: string) => `${id}.offer.claimed-by-`;
+  private retiredFile = (window: string) => path.join(this.retired, `${window}.json`);
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PO_STATUSES, SETTLED_STATUSES, type PoResult, type PoStatus } from '../po-result.js';
+import fse from 'fs-extra';
+import { SETTLED_STATUSES, type PoResult } from '../po-result.js';
+import { parsePoResult } from './po-result-schema.js';
 
 export interface JournalContents {
   /** By PO id: the last entry of each id wins (a LOCKED entry never replaces another), in the order POs last finished. */
@@ -21,7 +23,7 @@ export class ResultJournal {
 
   append(result: PoResult): void {
     if (!this.directoryReady) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fse.ensureDirSync(path.dirname(this.file));
       this.directoryReady = true;
     }
     // `id` first: the reader finds entries glued to a torn line by their `{"id":` start.
@@ -78,33 +80,10 @@ const ENTRY_START = '{"id":';
  * the glued entry is recovered from its last occurrence.
  */
 function parseLine(line: string): { result: PoResult | undefined; torn: boolean } {
-  const whole = parseEntry(line);
+  const whole = parsePoResult(line);
   if (whole) return { result: whole, torn: false };
   const start = line.lastIndexOf(ENTRY_START);
-  return { result: start > 0 ? parseEntry(line.slice(start)) : undefined, torn: true };
-}
-
-function parseEntry(text: string): PoResult | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return isPoResult(value) ? value : undefined;
-}
-
-function isPoResult(value: unknown): value is PoResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const entry = value as Record<string, unknown>;
-  return (
-    typeof entry.id === 'string' &&
-    entry.id !== '' &&
-    typeof entry.poNumber === 'string' &&
-    PO_STATUSES.includes(entry.status as PoStatus) &&
-    Array.isArray(entry.files) &&
-    typeof entry.finishedAt === 'string'
-  );
+  return { result: start > 0 ? parsePoResult(line.slice(start)) : undefined, torn: true };
 }
 
 /** Makes the new file's directory entry durable too; Windows cannot open a directory for this and does not need it. */
