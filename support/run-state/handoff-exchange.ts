@@ -81,6 +81,8 @@ export class PoHandoff {
       .filter((o): o is { file: string; offer: Offer } => !!o.offer)
       .sort((a, b) => a.offer.at.localeCompare(b.offer.at));
     for (const { file, offer } of open) {
+      // A window hands a PO over because it should not process it (e.g. its last attempt failed there).
+      if (offer.from === by) continue;
       if (!isProcessAlive(offer.pid)) {
         fs.rmSync(file, { force: true });
         continue;

@@ -139,12 +139,25 @@ function lockedResult(po: PlannedPo, window: string, errorMessage: string): PoRe
   return resultWithoutFiles(po, { status: 'LOCKED', window, errorMessage });
 }
 
-/** Hands a PO over and waits for a working window to return its result. */
-export async function handOver(
-  po: PlannedPo,
-  from: string,
-  deps: { handoff: PoHandoff; results: Pick<ResultStore, 'thisRun'>; log: WindowLog; why: string; noTakerTimeoutMs?: number; pollMs?: number },
-): Promise<PoResult> {
+interface HandOverDeps {
+  handoff: PoHandoff;
+  results: Pick<ResultStore, 'thisRun'>;
+  log: WindowLog;
+  why: string;
+  /** How long the PO may wait with no other working window before the hand-over ends. Default 20 s. */
+  noTakerTimeoutMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * Hands a PO over and waits for another working window to return its result; a window never
+ * takes back what it offered. With no other working window left for `noTakerTimeoutMs`, a
+ * window that cannot work fails the PO's attempt; a working window that only preferred
+ * another one (`takeBack`) gets the PO back (undefined) and processes it itself.
+ */
+export async function handOver(po: PlannedPo, from: string, deps: HandOverDeps): Promise<PoResult>;
+export async function handOver(po: PlannedPo, from: string, deps: HandOverDeps & { takeBack: true }): Promise<PoResult | undefined>;
+export async function handOver(po: PlannedPo, from: string, deps: HandOverDeps & { takeBack?: boolean }): Promise<PoResult | undefined> {
   const { handoff, log } = deps;
   handoff.offer(po, from);
   log(`PO ${po.poNumber}: handed over to a working window (${deps.why})`);
@@ -156,12 +169,15 @@ export async function handOver(
     const claimed = handoff.isClaimed(po.id);
     // A window that took the PO and then failed releases it: offer it again.
     if (!claimed && !handoff.hasOffer(po.id)) handoff.offer(po, from);
-    if (claimed || handoff.workingWindows().length > 0) {
+    if (claimed || handoff.workingWindows().some((w) => w !== from)) {
       lonelySince = undefined;
     } else {
       lonelySince ??= Date.now();
-      if (Date.now() - lonelySince > noTakerTimeoutMs) {
-        handoff.withdraw(po.id);
+      if (Date.now() - lonelySince > noTakerTimeoutMs && handoff.withdraw(po.id)) {
+        if (deps.takeBack) {
+          log(`PO ${po.poNumber}: no other window is left to take it; processed here after all`);
+          return undefined;
+        }
         throw new Error(`no working window is left to take PO ${po.poNumber} (${deps.why})`);
       }
     }

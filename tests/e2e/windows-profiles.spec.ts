@@ -233,8 +233,7 @@ test('one window\'s browser killed by PID mid-run: only that window restarts, th
     await expect
       .poll(() => {
         const root = harness.runRoots(downloadDir)[0];
-        const records = root ? fs.readdirSync(path.join(root, '.run-state', 'windows')).filter((f) => f.startsWith('B-')) : [];
-        const b = records.length ? (JSON.parse(fs.readFileSync(path.join(root, '.run-state', 'windows', records[0]), 'utf8')) as WindowRecord) : undefined;
+        const b = root ? new WindowRecordStore(runPaths(root).windowsDir).all().find((w) => w.window === 'B') : undefined;
         cloneOfB = b?.state === 'verified' ? b.userDataDir : undefined;
         return !!cloneOfB && harness.journal(root).size >= 2;
       }, { timeout: 90_000 })

@@ -113,3 +113,19 @@ test('with no working window left, the hand-over gives up and withdraws its offe
   expect((error as Error).message).toBe('no working window is left to take PO PO4100008 (window C stopped taking POs)');
   expect(exchange.hasOffer(po.id)).toBe(false);
 });
+
+test('a window never takes back a PO it handed over; another window does', () => {
+  exchange.offer(plannedPo('4100009'), 'A');
+  expect(exchange.claimNext('A')).toBeUndefined();
+  expect(exchange.claimNext('B')).toEqual({ po: plannedPo('4100009'), from: 'A' });
+});
+
+test('a working window that preferred another one gets its PO back when no other window is left to take it', async () => {
+  const po = plannedPo('4100010');
+  const unregister = exchange.registerWorking('A');
+  // Only window A itself works: nobody else can take it, so it comes back to A after the wait.
+  const outcome = await handOver(po, 'A', { handoff: exchange, results, log: () => undefined, why: 'its last attempt failed in window A', takeBack: true, noTakerTimeoutMs: 100, pollMs: 20 });
+  unregister();
+  expect(outcome).toBeUndefined();
+  expect(exchange.hasOffer(po.id)).toBe(false);
+});
