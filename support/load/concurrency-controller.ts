@@ -2,20 +2,33 @@ import { OperatorError } from '../shared/operator-error.js';
 import type { ResourceSample } from './resource-monitor.js';
 
 /**
- * Decides how many windows may take new POs from the machine's load (FR-006, PR-004):
- * one window fewer when the load is above a limit, one more when it has stayed well
- * below both limits for a while. Pure: time comes from the samples, so tests replay any
- * load curve in microseconds.
+ * Decides how many windows may take POs from the machine's load (FR-006, PR-004): one
+ * window fewer when the machine has been overloaded for a good part of the recent past,
+ * one more when it has stayed well below both limits for a while. Pure: time comes from
+ * the samples, so tests replay any load curve in microseconds.
  *
- * Hysteresis comes from three things, each needed:
- * - smoothing (mean of the last few samples), so one spike does not park a window;
- * - a dead band: reduce above the limit, raise only below limit − margin, do nothing between;
- * - time: a reduction waits `cooldownMs` after the previous change (a relaunched window's
- *   own start-up spike must not park it again), a raise needs `holdMs` of continuous calm.
+ * Modelled on Crawlee's SystemStatus: a sample is overloaded when CPU or memory is above
+ * its limit, and the machine is overloaded when at least `overloadShare` of the samples of
+ * the last `historyMs` are, so a spike never parks a window but sustained load does.
+ * Samples taken while a window of the job is starting (browser launch, verification) are
+ * left out of the judgement: that load is the job's own start-up, paid once, and parking
+ * a window for it would throw that start-up away.
+ *
+ * Hysteresis: reduce on sustained overload, raise only after `holdMs` of continuous calm
+ * below limit − margin, nothing between; a reduction waits `cooldownMs` after the previous
+ * change. Because the highest-lettered windows are reduced first and windows launch in
+ * letter order, a reduction holds back a window that has not launched yet before it
+ * parks one that is working.
  */
 export interface LoadLimits {
   cpuPercent: number;
   memoryPercent: number;
+}
+
+/** One sample of the machine's load, with what the job itself was doing at that moment. */
+export interface LoadObservation extends ResourceSample {
+  /** Windows of this job that were starting (clone, launch, verification) when the sample was taken. */
+  startingWindows?: number;
 }
 
 export interface ControllerOptions {
@@ -25,9 +38,13 @@ export interface ControllerOptions {
   minWindows?: number;
   /** Default CPU 80 %, memory 90 % (PR-004). */
   limits?: Partial<LoadLimits>;
-  /** Samples averaged into the value compared with the limits. Default 3. */
-  smoothingSamples?: number;
-  /** Raise only when both smoothed values are this many points below their limits. Default 10. */
+  /** How far back the judgement looks. Default 10 s. */
+  historyMs?: number;
+  /** Share of the judged samples above a limit that makes the machine overloaded. Default 0.6. */
+  overloadShare?: number;
+  /** Judged samples needed before the machine may be called overloaded. Default 5. */
+  minSamples?: number;
+  /** Raise only when every judged sample is this many points below both limits. Default 10. */
   marginPoints?: number;
   /** Minimum time after the start and after any change before a reduction. Default 10 s. */
   cooldownMs?: number;
@@ -44,13 +61,15 @@ export type ChangeReason = 'cpu-above-limit' | 'memory-above-limit' | 'cpu-and-m
 export interface TargetChange {
   /** ISO time of the sample that triggered the change. */
   at: string;
-  /** Smoothed values the decision was made on. */
+  /** Mean of the judged samples the decision was made on. */
   cpuPercent: number;
   memoryPercent: number;
   from: number;
   to: number;
   reason: ChangeReason;
-  /** The raw samples behind the smoothed values: the decision's inputs, kept for the summary. */
+  /** Share of the judged samples that were above a limit. */
+  overloadedShare: number;
+  /** The judged samples behind the decision: its inputs, kept for the summary. */
   samples: ResourceSample[];
 }
 
@@ -58,6 +77,8 @@ export interface ControllerSummary {
   options: ResolvedControllerOptions;
   target: number;
   samplesSeen: number;
+  /** Samples left out of the judgement because a window was starting. */
+  startupSamples: number;
   /** Peak of the raw samples, so a summary shows how close the run came to the limits. */
   peakCpuPercent: number;
   peakMemoryPercent: number;
@@ -79,19 +100,23 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
     maxWindows: options.maxWindows,
     minWindows: options.minWindows ?? 1,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    smoothingSamples: options.smoothingSamples ?? 3,
+    historyMs: options.historyMs ?? 10_000,
+    overloadShare: options.overloadShare ?? 0.6,
+    minSamples: options.minSamples ?? 5,
     marginPoints: options.marginPoints ?? 10,
     cooldownMs: options.cooldownMs ?? 10_000,
     holdMs: options.holdMs ?? 15_000,
   };
   const problems: string[] = [];
-  const { maxWindows, minWindows, limits, smoothingSamples, marginPoints, cooldownMs, holdMs } = resolved;
+  const { maxWindows, minWindows, limits, historyMs, overloadShare, minSamples, marginPoints, cooldownMs, holdMs } = resolved;
   if (!Number.isInteger(minWindows) || minWindows < 1) problems.push(`minWindows must be a whole number ≥ 1, got ${minWindows}`);
   if (!Number.isInteger(maxWindows) || maxWindows < minWindows) problems.push(`maxWindows must be a whole number ≥ minWindows (${minWindows}), got ${maxWindows}`);
   for (const [name, value] of Object.entries(limits)) {
     if (!(value > 0 && value <= 100)) problems.push(`limits.${name} must be in (0, 100], got ${value}`);
   }
-  if (!Number.isInteger(smoothingSamples) || smoothingSamples < 1) problems.push(`smoothingSamples must be a whole number ≥ 1, got ${smoothingSamples}`);
+  if (!(historyMs > 0)) problems.push(`historyMs must be > 0, got ${historyMs}`);
+  if (!(overloadShare > 0 && overloadShare <= 1)) problems.push(`overloadShare must be in (0, 1], got ${overloadShare}`);
+  if (!Number.isInteger(minSamples) || minSamples < 1) problems.push(`minSamples must be a whole number ≥ 1, got ${minSamples}`);
   if (!(marginPoints >= 0)) problems.push(`marginPoints must be ≥ 0, got ${marginPoints}`);
   if (!(cooldownMs >= 0)) problems.push(`cooldownMs must be ≥ 0, got ${cooldownMs}`);
   if (!(holdMs >= 0)) problems.push(`holdMs must be ≥ 0, got ${holdMs}`);
@@ -99,15 +124,19 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
   return resolved;
 }
 
+const isOver = (s: ResourceSample, limits: LoadLimits) => ({ cpu: s.cpuPercent > limits.cpuPercent, memory: s.memoryPercent > limits.memoryPercent });
+
 export class ConcurrencyController {
   readonly options: ResolvedControllerOptions;
   private current: number;
   private lowest: number;
+  /** Judged samples (start-up samples left out) of the last `historyMs`. */
   private readonly recent: ResourceSample[] = [];
   private readonly changes: TargetChange[] = [];
   private lastChangeAt: number | undefined;
   private calmSince: number | undefined;
   private seen = 0;
+  private startup = 0;
   private peakCpu = 0;
   private peakMemory = 0;
 
@@ -126,38 +155,41 @@ export class ConcurrencyController {
   }
 
   /** Feeds one sample; returns the change it caused, if any. Samples must come in time order. */
-  observe(sample: ResourceSample): TargetChange | undefined {
-    const { limits, marginPoints, smoothingSamples, cooldownMs, holdMs, minWindows, maxWindows } = this.options;
+  observe(observation: LoadObservation): TargetChange | undefined {
+    const { limits, marginPoints, historyMs, overloadShare, minSamples, cooldownMs, holdMs, minWindows, maxWindows } = this.options;
+    const sample: ResourceSample = { at: observation.at, cpuPercent: observation.cpuPercent, memoryPercent: observation.memoryPercent };
     this.seen++;
     this.peakCpu = Math.max(this.peakCpu, sample.cpuPercent);
     this.peakMemory = Math.max(this.peakMemory, sample.memoryPercent);
-    // The start counts as a change: windows launching together load the machine for a
-    // moment, which is no reason to park one of them.
+    // The start counts as a change: nothing is reduced before the first cooldown has passed.
     this.lastChangeAt ??= sample.at;
+    if ((observation.startingWindows ?? 0) > 0) {
+      this.startup++;
+      return undefined;
+    }
     this.recent.push(sample);
-    if (this.recent.length > smoothingSamples) this.recent.shift();
+    while (this.recent.length && this.recent[0]!.at <= sample.at - historyMs) this.recent.shift();
 
-    const cpu = mean(this.recent.map((s) => s.cpuPercent));
-    const memory = mean(this.recent.map((s) => s.memoryPercent));
-    const cpuOver = cpu > limits.cpuPercent;
-    const memoryOver = memory > limits.memoryPercent;
+    const overloaded = this.recent.filter((s) => isOver(s, limits).cpu || isOver(s, limits).memory);
+    const share = overloaded.length / this.recent.length;
+    const calmSample = sample.cpuPercent < limits.cpuPercent - marginPoints && sample.memoryPercent < limits.memoryPercent - marginPoints;
+    if (!calmSample) this.calmSince = undefined;
 
-    if (cpuOver || memoryOver) {
+    if (this.recent.length >= minSamples && share >= overloadShare) {
+      // Still overloaded in the recent past: whatever calm this sample shows has not begun yet.
       this.calmSince = undefined;
       const cooled = sample.at - this.lastChangeAt >= cooldownMs;
       if (this.current <= minWindows || !cooled) return undefined;
+      const cpuOver = overloaded.some((s) => isOver(s, limits).cpu);
+      const memoryOver = overloaded.some((s) => isOver(s, limits).memory);
       const reason: ChangeReason = cpuOver && memoryOver ? 'cpu-and-memory-above-limit' : cpuOver ? 'cpu-above-limit' : 'memory-above-limit';
-      return this.change(sample.at, cpu, memory, this.current - 1, reason);
+      return this.change(sample.at, share, this.current - 1, reason);
     }
 
-    const calm = cpu < limits.cpuPercent - marginPoints && memory < limits.memoryPercent - marginPoints;
-    if (!calm) {
-      this.calmSince = undefined;
-      return undefined;
-    }
+    if (!calmSample) return undefined;
     this.calmSince ??= sample.at;
     if (this.current >= maxWindows || sample.at - this.calmSince < holdMs) return undefined;
-    const change = this.change(sample.at, cpu, memory, this.current + 1, 'load-below-limits');
+    const change = this.change(sample.at, share, this.current + 1, 'load-below-limits');
     // Each further raise needs its own full period of calm, with the new window running.
     this.calmSince = sample.at;
     return change;
@@ -168,6 +200,7 @@ export class ConcurrencyController {
       options: this.options,
       target: this.current,
       samplesSeen: this.seen,
+      startupSamples: this.startup,
       peakCpuPercent: this.peakCpu,
       peakMemoryPercent: this.peakMemory,
       lowestTarget: this.lowest,
@@ -175,14 +208,15 @@ export class ConcurrencyController {
     };
   }
 
-  private change(at: number, cpu: number, memory: number, to: number, reason: ChangeReason): TargetChange {
+  private change(at: number, share: number, to: number, reason: ChangeReason): TargetChange {
     const event: TargetChange = {
       at: new Date(at).toISOString(),
-      cpuPercent: round1(cpu),
-      memoryPercent: round1(memory),
+      cpuPercent: round1(mean(this.recent.map((s) => s.cpuPercent))),
+      memoryPercent: round1(mean(this.recent.map((s) => s.memoryPercent))),
       from: this.current,
       to,
       reason,
+      overloadedShare: Math.round(share * 100) / 100,
       samples: [...this.recent],
     };
     this.current = to;
@@ -194,7 +228,7 @@ export class ConcurrencyController {
 }
 
 function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 }
 
 function round1(value: number): number {

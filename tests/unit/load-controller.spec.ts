@@ -8,11 +8,16 @@ const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
  * Feeds one sample per second from `load(second)` for seconds [from, to); returns the
  * target after each of those seconds.
  */
-function replay(controller: ConcurrencyController, to: number, load: (s: number) => { cpu: number; memory?: number }, from = 0): number[] {
+function replay(
+  controller: ConcurrencyController,
+  to: number,
+  load: (s: number) => { cpu: number; memory?: number; starting?: number },
+  from = 0,
+): number[] {
   const targets: number[] = [];
   for (let s = from; s < to; s++) {
-    const { cpu, memory = 40 } = load(s);
-    controller.observe({ at: T0 + s * 1000, cpuPercent: cpu, memoryPercent: memory });
+    const { cpu, memory = 40, starting = 0 } = load(s);
+    controller.observe({ at: T0 + s * 1000, cpuPercent: cpu, memoryPercent: memory, startingWindows: starting });
     targets.push(controller.target);
   }
   return targets;
@@ -22,7 +27,8 @@ const options = (extra: Partial<ControllerOptions> = {}): ControllerOptions => (
   maxWindows: 4,
   cooldownMs: 10_000,
   holdMs: 15_000,
-  smoothingSamples: 3,
+  historyMs: 10_000,
+  overloadShare: 0.6,
   marginPoints: 10,
   ...extra,
 });
@@ -51,14 +57,15 @@ test('sustained CPU above the limit reduces by one per cooldown, never below one
   ]);
 });
 
-test('each change records its time, the smoothed load and the samples it was decided on', () => {
+test('each change records its time, the share of overloaded samples, their mean and the samples it was decided on', () => {
   const controller = new ConcurrencyController(options({ maxWindows: 2 }));
-  replay(controller, 11, (s) => ({ cpu: s < 8 ? 50 : 99, memory: 30 }));
+  replay(controller, 11, (s) => ({ cpu: s < 3 ? 50 : 99, memory: 30 }));
   expect(controller.events).toHaveLength(1);
   const [change] = controller.events;
-  expect(change).toMatchObject({ at: new Date(T0 + 10_000).toISOString(), cpuPercent: 99, memoryPercent: 30, from: 2, to: 1 });
-  expect(change!.samples.map((s) => s.cpuPercent)).toEqual([99, 99, 99]);
-  expect(change!.samples.map((s) => s.at)).toEqual([T0 + 8000, T0 + 9000, T0 + 10_000]);
+  // The last 10 s at second 10 are seconds 1..10: two at 50 %, eight at 99 %.
+  expect(change).toMatchObject({ at: new Date(T0 + 10_000).toISOString(), overloadedShare: 0.8, cpuPercent: 89.2, memoryPercent: 30, from: 2, to: 1 });
+  expect(change!.samples.map((s) => s.cpuPercent)).toEqual([50, 50, 99, 99, 99, 99, 99, 99, 99, 99]);
+  expect(change!.samples.map((s) => s.at)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + (i + 1) * 1000));
 });
 
 test('memory above its limit reduces too, and names memory as the reason', () => {
@@ -70,15 +77,34 @@ test('memory above its limit reduces too, and names memory as the reason', () =>
   expect(both.events.map((e) => e.reason)).toEqual(['cpu-and-memory-above-limit']);
 });
 
-test('a single spike does not reduce: the mean of the last three samples decides', () => {
+test('spikes do not reduce: only a share of overloaded samples over the last 10 s does', () => {
   const controller = new ConcurrencyController(options());
-  // 100 % for one second in every five: the mean of three samples peaks at 100/3 + 2·50/3 ≈ 67 %.
+  // 100 % for one second in every five: a fifth of the samples, however high.
   replay(controller, 120, (s) => ({ cpu: s % 5 === 0 ? 100 : 50 }));
   expect(controller.events).toEqual([]);
-  // Two seconds out of three above 100 % do push the mean over 80 %.
+  // Two seconds out of three above the limit are sustained load.
   const sustained = new ConcurrencyController(options());
   replay(sustained, 30, (s) => ({ cpu: s % 3 === 0 ? 60 : 100 }));
   expect(sustained.events.length).toBeGreaterThan(0);
+});
+
+test('samples taken while windows of the job are starting are left out: its own start-up never reduces', () => {
+  const controller = new ConcurrencyController(options());
+  // 20 s at 100 % while two windows launch and verify, then a quiet machine.
+  replay(controller, 120, (s) => (s < 20 ? { cpu: 100, starting: 2 } : { cpu: 30 }));
+  expect(controller.events).toEqual([]);
+  expect(controller.summary()).toMatchObject({ startupSamples: 20, samplesSeen: 120, peakCpuPercent: 100 });
+  // The same load with no window starting is outside load, and it reduces.
+  const outside = new ConcurrencyController(options());
+  replay(outside, 120, (s) => ({ cpu: s < 20 ? 100 : 30 }));
+  expect(outside.events.map((e) => e.reason).slice(0, 2)).toEqual(['cpu-above-limit', 'cpu-above-limit']);
+});
+
+test('too few judged samples decide nothing', () => {
+  const controller = new ConcurrencyController(options({ minSamples: 5, cooldownMs: 0 }));
+  // Windows start for all but four seconds of each ten: at most four judged samples in the history.
+  replay(controller, 60, (s) => ({ cpu: 100, starting: s % 10 < 6 ? 1 : 0 }));
+  expect(controller.events).toEqual([]);
 });
 
 test('restores one window per hold period of calm, up to the worker count', () => {
@@ -87,8 +113,9 @@ test('restores one window per hold period of calm, up to the worker count', () =
   expect(targets[39]).toBe(1);
   const raises = controller.events.filter((e) => e.reason === 'load-below-limits');
   expect(raises.map((e) => [e.from, e.to])).toEqual([[1, 2], [2, 3], [3, 4]]);
-  // The mean is calm from second 41 ((95 + 30 + 30) / 3 ≈ 52 < 70); raises 15 s apart after that.
-  expect(raises.map((e) => (Date.parse(e.at) - T0) / 1000)).toEqual([56, 71, 86]);
+  // The overloaded share of the last 10 s falls below 0.6 at second 44 (six of 95 % left):
+  // calm from then on, raises 15 s apart after that.
+  expect(raises.map((e) => (Date.parse(e.at) - T0) / 1000)).toEqual([59, 74, 89]);
   expect(targets.at(-1)).toBe(4);
 });
 
@@ -106,11 +133,11 @@ test('calm must be continuous: a short return above the margin restarts the hold
   const controller = new ConcurrencyController(options({ maxWindows: 2 }));
   replay(controller, 12, () => ({ cpu: 95 }));
   expect(controller.target).toBe(1);
-  // Calm from second 13 (mean of 95, 30, 30), 75 % during 24..28: the mean is in the dead
-  // band at 26..28, which breaks the calm 2 s before the raise that was due at 28.
+  // Calm once the overloaded share of the last 10 s drops below 0.6 (second 17), 75 % during
+  // 24..28 breaks it before the raise that was due at 32.
   const targets = replay(controller, 80, (s) => ({ cpu: s >= 24 && s < 29 ? 75 : 30 }), 12);
   const raise = controller.events.find((e) => e.reason === 'load-below-limits')!;
-  const calmAgain = 29; // mean of 75, 75, 30 = 60
+  const calmAgain = 29;
   expect((Date.parse(raise.at) - T0) / 1000).toBe(calmAgain + 15);
   expect(targets.at(-1)).toBe(2);
 });
@@ -130,8 +157,8 @@ test('square-wave load faster than the hold period: steps down once per cooldown
   expect(directionChanges).toBe(0);
   expect(controller.events.length).toBeLessThanOrEqual(3);
 
-  // The same wave without smoothing, dead band, hold or cooldown flips the target every phase.
-  const naive = new ConcurrencyController(options({ smoothingSamples: 1, marginPoints: 0, holdMs: 0, cooldownMs: 0 }));
+  // The same wave judged on the last sample alone, without dead band, hold or cooldown, flips the target every phase.
+  const naive = new ConcurrencyController(options({ historyMs: 1, minSamples: 1, overloadShare: 1, marginPoints: 0, holdMs: 0, cooldownMs: 0 }));
   replay(naive, 300, (s) => ({ cpu: Math.floor(s / 6) % 2 === 0 ? 95 : 20 }));
   expect(naive.events.filter((e) => e.to > e.from).length).toBeGreaterThan(20);
 });
@@ -152,24 +179,27 @@ test('square-wave load slower than the hold period follows the load with bounded
   expect(events.length).toBeLessThanOrEqual(5 * 3 * 2);
 });
 
-test('a raised window\'s start-up spike right after the raise does not park it again (cooldown after every change)', () => {
-  const run = (cooldownMs: number) => {
-    const controller = new ConcurrencyController(options({ maxWindows: 2, cooldownMs }));
+test('a raised window\'s start-up spike right after the raise does not park it again', () => {
+  const run = (spikeSeconds: number, flagged: boolean) => {
+    const controller = new ConcurrencyController(options({ maxWindows: 2 }));
     replay(controller, 12, () => ({ cpu: 95 }));
     expect(controller.target).toBe(1);
-    // Calm until the raise, then 5 s at 100 % (the new browser starting), then calm.
+    // Calm until the raise, then a spike at 100 % (the new browser starting), then calm.
     let raisedAt: number | undefined;
     for (let s = 12; s < 120; s++) {
-      const spiking = raisedAt !== undefined && s <= raisedAt + 5;
-      controller.observe({ at: T0 + s * 1000, cpuPercent: spiking ? 100 : 30, memoryPercent: 40 });
+      const spiking = raisedAt !== undefined && s > raisedAt && s <= raisedAt + spikeSeconds;
+      controller.observe({ at: T0 + s * 1000, cpuPercent: spiking ? 100 : 30, memoryPercent: 40, startingWindows: spiking && flagged ? 1 : 0 });
       if (raisedAt === undefined && controller.target === 2) raisedAt = s;
     }
     expect(raisedAt).toBeDefined();
     return controller.events.map((e) => e.to);
   };
-  expect(run(10_000)).toEqual([1, 2]);
-  // Without the cooldown the spike parks the window it just brought back.
-  expect(run(0).slice(0, 3)).toEqual([1, 2, 1]);
+  // Announced as start-up, even a long spike is left out.
+  expect(run(9, true)).toEqual([1, 2]);
+  // Unannounced, a spike shorter than the overloaded share of the history is not sustained load.
+  expect(run(5, false)).toEqual([1, 2]);
+  // Unannounced and long, it is: that is why windows announce their start-up.
+  expect(run(9, false).slice(0, 3)).toEqual([1, 2, 1]);
 });
 
 test('honours custom limits and a minimum above one', () => {

@@ -71,7 +71,7 @@ test('readers never see a half-written gate while it is replaced many times', as
   })();
   // Large event lists make each write big enough that a non-atomic write would be seen torn.
   const events = Array.from({ length: 200 }, (_, i) => ({
-    at: new Date(i).toISOString(), cpuPercent: 90, memoryPercent: 40, from: 2, to: 1, reason: 'cpu-above-limit' as const, samples: [],
+    at: new Date(i).toISOString(), cpuPercent: 90, memoryPercent: 40, from: 2, to: 1, reason: 'cpu-above-limit' as const, overloadedShare: 1, samples: [],
   }));
   for (let i = 0; i < 100; i++) await writeGate(file, { ...gate((i % 4) + 1), events });
   writing = false;
@@ -89,7 +89,7 @@ test('the governor publishes the full target, reduces under injected load and re
   const governor = new LoadGovernor({
     file,
     signal: new FileLoadSignal(loadFile),
-    controller: { maxWindows: 3, cooldownMs: 50, holdMs: 150, smoothingSamples: 2 },
+    controller: { maxWindows: 3, cooldownMs: 50, holdMs: 150, historyMs: 30, minSamples: 2 },
     onSample: (_s, target) => samples.push(target),
     onChange: (c) => changes.push(`${c.from}->${c.to} ${c.reason}`),
   });
