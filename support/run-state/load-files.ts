@@ -38,6 +38,7 @@ const gateSchema: z.ZodType<GateState> = z
         from: z.number().int(),
         to: z.number().int(),
         reason: z.enum(['cpu-above-limit', 'memory-above-limit', 'cpu-and-memory-above-limit', 'load-below-limits']),
+        overloadedShare: z.number().min(0).max(1),
         samples: z.array(sampleSchema),
       }),
     ),

@@ -147,7 +147,7 @@ test('a worker in another process sees the governor park its window and let it b
   const governor = new LoadGovernor({
     file,
     signal: new FileLoadSignal(loadFile),
-    controller: { maxWindows: 3, cooldownMs: 0, holdMs: 100, smoothingSamples: 1 },
+    controller: { maxWindows: 3, cooldownMs: 0, holdMs: 100, historyMs: 1, minSamples: 1, overloadShare: 1 },
   });
   await governor.start(20);
   const script = path.join(dir, 'worker.mts');
