@@ -1,4 +1,4 @@
-import type { PoStatus } from '../../support/po-result.js';
+import { PO_STATUSES, type PoStatus } from '../../support/po-result.js';
 
 /**
  * What the simulated Coupa tenant contains: purchase orders, their requisitions and
@@ -6,18 +6,15 @@ import type { PoStatus } from '../../support/po-result.js';
  * together with the outcome the download job is expected to report for it.
  */
 
-/** Outcomes a PO can have in Coupa; the report-only statuses never come from a page. */
-export type ExpectedStatus = Exclude<PoStatus, 'PENDING' | 'INVALID_PO_NUMBER' | 'LOCKED'>;
+/** Statuses only the report uses: they never come from a page. */
+const REPORT_ONLY_STATUSES = ['PENDING', 'INVALID_PO_NUMBER', 'LOCKED'] as const satisfies readonly PoStatus[];
 
-export const EXPECTED_STATUSES = [
-  'COMPLETED',
-  'PARTIAL',
-  'FAILED',
-  'NO_ATTACHMENTS',
-  'PO_NOT_FOUND',
-  'PR_NOT_ACCESSIBLE',
-  'TIMEOUT',
-] as const satisfies readonly ExpectedStatus[];
+/** Outcomes a PO can have in Coupa. */
+export type ExpectedStatus = Exclude<PoStatus, (typeof REPORT_ONLY_STATUSES)[number]>;
+
+export const EXPECTED_STATUSES: readonly ExpectedStatus[] = PO_STATUSES.filter(
+  (status): status is ExpectedStatus => !(REPORT_ONLY_STATUSES as readonly PoStatus[]).includes(status),
+);
 
 /**
  * How an attachment appears on the page (WORKFLOW.md "Coupa pages"):
