@@ -2,7 +2,7 @@ import { OperatorError } from '../shared/operator-error.js';
 import type { ResourceSample } from './resource-monitor.js';
 
 /**
- * Decides how many windows may take POs from the machine's load (FR-006, PR-004): one
+ * Decides how many windows may take POs from the machine's load (PARALLEL-06, PERF-04): one
  * window fewer when the machine has been overloaded for a good part of the recent past,
  * one more when it has stayed well below both limits for a while. Pure: time comes from
  * the samples, so tests replay any load curve in microseconds.
@@ -36,7 +36,7 @@ export interface ControllerOptions {
   maxWindows: number;
   /** Default 1: window A always keeps working. */
   minWindows?: number;
-  /** Default CPU 80 %, memory 90 % (PR-004). */
+  /** Default CPU 80 %, memory 90 % (PERF-04). */
   limits?: Partial<LoadLimits>;
   /** How far back the judgement looks. Default 10 s. */
   historyMs?: number;

@@ -5,7 +5,7 @@ import { OperatorError } from '../shared/operator-error.js';
 
 /**
  * System-wide CPU and memory load, sampled at a steady pace for the concurrency
- * controller (FR-006, PR-004). The source of the numbers is injectable so tests and the
+ * controller (PARALLEL-06, PERF-04). The source of the numbers is injectable so tests and the
  * end-to-end load scenarios can drive the job with a load they choose.
  */
 export interface ResourceSample {

@@ -13,7 +13,7 @@ import type { SnapshotManifest } from './profile-snapshot.js';
 /**
  * Per-window clones of the run's snapshot: copy-on-write where the file system can, a plain
  * copy otherwise; checked against the snapshot manifest (VM-003); and a throttle shared by
- * all worker processes so that N windows starting together do not thrash the disk (FR-016).
+ * all worker processes so that N windows starting together do not thrash the disk (PROFILE-16).
  */
 
 export type CloneMethod = 'reflink' | 'clonefile' | 'copy';
@@ -34,7 +34,7 @@ export class CloneError extends OperatorError {
 
 export interface CloneOptions {
   platform?: NodeJS.Platform;
-  /** Retry policy for transient errors of a plain copy (NFR-002). */
+  /** Retry policy for transient errors of a plain copy (PROFILE-NFR-02). */
   retry?: FsRetryOptions;
   /** Progress as the files are copied, with the count so far (not called when a whole tree is cloned in one call); throwing stops the copy. */
   onFileCopied?: (files: number) => void;
@@ -182,7 +182,7 @@ export interface AcquireCloneSlotOptions {
    * Default 10 000 ms; proper-lockfile refreshes it every half of that and accepts at least 2 000 ms.
    */
   staleMs?: number;
-  /** Called at every poll while all slots are busy, so the operator sees clone back-pressure (NFR-006). */
+  /** Called at every poll while all slots are busy, so the operator sees clone back-pressure (PROFILE-NFR-06). */
   onWait?: (waitingMs: number, busySlots: number) => void;
 }
 

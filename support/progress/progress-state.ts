@@ -1,7 +1,7 @@
 import type { PoStatus } from '../po-result.js';
 
 /**
- * The live view of a run (NFR-006), as a pure model: events in, snapshot out. The
+ * The live view of a run (PROFILE-NFR-06), as a pure model: events in, snapshot out. The
  * reporter feeds it from the runner's own events, the load governor and the windows'
  * progress files; renderers turn snapshots into text. Time comes from the events and
  * from `snapshot(now)`, never from a clock of its own.

@@ -7,7 +7,7 @@ import { OperatorError } from '../shared/operator-error.js';
 export class BaseProfileLockedError extends OperatorError {}
 
 /**
- * Only window A may ever open the base profile (FR-006), also when two runs start at the
+ * Only window A may ever open the base profile (PROFILE-06), also when two runs start at the
  * same time: each run holds this lock from its global setup to its teardown.
  */
 export async function lockBaseProfile(

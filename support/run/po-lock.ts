@@ -2,7 +2,7 @@ import { acquireOwnedLock, type HeldLock, type LockLostError, type LockOwner } f
 
 /**
  * A PO is processed by one window at a time, also across runs started at the same time
- * over the same input and download folder (FR-008 of 002): a lock per PO in the download
+ * over the same input and download folder (PARALLEL-08): a lock per PO in the download
  * folder, held while the PO is processed. A lock whose holder died is taken over (at once
  * when the holder was on this machine); a lock whose holder lives is never taken, and a
  * holder that lost its lock anyway (its computer slept past the stale period) stops the PO.

@@ -9,7 +9,7 @@ import type { Settings } from '../settings.js';
 const WRITE_EVERY = 5;
 
 /**
- * Load-adaptive concurrency (FR-006, PR-004) for one run, started by the global setup in
+ * Load-adaptive concurrency (PARALLEL-06, PERF-04) for one run, started by the global setup in
  * the runner process: the governor samples CPU and memory and publishes in the run's load
  * gate how many windows may take POs; the windows read it before each PO. The load over the
  * run is kept in the run's state for a picture of the run.

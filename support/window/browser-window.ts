@@ -55,7 +55,7 @@ const isoNow = () => new Date().toISOString();
  * One browser window of the job on its intended profile: window A on the base profile
  * (policy base-first), every other window on its own clone of the run's snapshot. A window
  * is handed out only after the configured verification methods passed, remediating this
- * window alone when anything on the way fails (FR-003, FR-004, FR-013, FR-014).
+ * window alone when anything on the way fails (PROFILE-03, PROFILE-04, PROFILE-13, PROFILE-14).
  */
 export class BrowserWindow {
   readonly letter: string;
@@ -178,7 +178,7 @@ export class BrowserWindow {
   /**
    * Profile ready and browser started. A clone copy that fails or fails VM-003 is made
    * again, a browser that fails to start is started again (on a new clone for a clone
-   * window), each a remediation step within the start's budget (seed 003 EC-2, FR-013).
+   * window), each a remediation step within the start's budget (an interrupted clone copy, PROFILE-13).
    */
   private async bringUp(remediation: Remediation, options: { keepProfile?: boolean } = {}): Promise<void> {
     let prepare = !options.keepProfile;
@@ -261,7 +261,7 @@ export class BrowserWindow {
     await this.start();
   }
 
-  /** Closes the browser and removes the clone (FR-005); the base profile is left to its browser's own shutdown. */
+  /** Closes the browser and removes the clone (PROFILE-05); the base profile is left to its browser's own shutdown. */
   async close(): Promise<void> {
     await this.process.close();
     await this.profile.discard();

@@ -15,7 +15,7 @@ import type { ProfileKind, RunMarker, WindowRecord } from './window-record.js';
 export interface ClonePlace {
   /** The run's private folder for clones; each clone gets an owned folder inside it. */
   dir: string;
-  /** Shared by every worker of the run: the cross-process clone throttle (FR-016). */
+  /** Shared by every worker of the run: the cross-process clone throttle (PROFILE-16). */
   slotsDir: string;
   slotLimit: number;
 }
@@ -65,7 +65,7 @@ export class ProfilePreparation {
     return this.options.checksum ? this.checkClone() : undefined;
   }
 
-  /** Removes the window's clone (FR-005); the base profile is never removed. */
+  /** Removes the window's clone (PROFILE-05); the base profile is never removed. */
   async discard(): Promise<void> {
     if (!this.cloneOwnerDir) return;
     await removeDir(this.cloneOwnerDir);
@@ -112,7 +112,7 @@ export class ProfilePreparation {
     const release = await acquireCloneSlot(clones.slotsDir, {
       limit: clones.slotLimit,
       onWait: (waitingMs, busy) => {
-        // Clone back-pressure is shown at once and then every few seconds (NFR-006), not at every poll.
+        // Clone back-pressure is shown at once and then every few seconds (PROFILE-NFR-06), not at every poll.
         if (waitingMs - lastNotice < 3_000) return;
         lastNotice = waitingMs;
         log(`waiting for a clone slot: ${busy} of ${clones.slotLimit} clone copies in progress (${(waitingMs / 1000).toFixed(1)} s)`);

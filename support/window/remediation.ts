@@ -1,7 +1,7 @@
 import { WindowVerificationError, type RemediationStep, type WindowRecord } from './window-record.js';
 
 /**
- * How much repair one window start may spend (FR-013, NFR-005): a number of remediation
+ * How much repair one window start may spend (PROFILE-13, PROFILE-NFR-05): a number of remediation
  * steps (REMEDIATION_MAX_ATTEMPTS) and a time budget (REMEDIATION_BUDGET_MS) from the start,
  * whichever runs out first. A step that would start after the deadline is not started.
  */

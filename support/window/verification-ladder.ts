@@ -38,7 +38,7 @@ export interface LadderOptions {
 
 /**
  * The browser-side proofs (VM-002 introspection, VM-001 session) and, when they fail, the
- * remediation ladder of this window alone (FR-013): retry the checks, reload, re-clone (a
+ * remediation ladder of this window alone (PROFILE-13): retry the checks, reload, re-clone (a
  * clone), restart the browser, each step within the start's budget, diagnosed for the operator.
  */
 export class VerificationLadder {

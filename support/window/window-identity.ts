@@ -14,7 +14,7 @@ export function windowLetter(parallelIndex: number): string {
 
 export type WindowLog = (message: string) => void;
 
-/** Every line a window writes names the window, so interleaved output stays attributable (NFR-004). */
+/** Every line a window writes names the window, so interleaved output stays attributable (PROFILE-NFR-04). */
 export function windowLogger(letter: string, write: (line: string) => void = (line) => process.stdout.write(line)): WindowLog {
   return (message) => {
     const time = new Date().toTimeString().slice(0, 8);

@@ -5,7 +5,7 @@ import type { WindowRecord } from './window-record.js';
 import { allureWindowFiles } from './window-allure.js';
 
 /**
- * The operator's answer to "was every window on its intended profile?" (FR-008, FR-015):
+ * The operator's answer to "was every window on its intended profile?" (PROFILE-08, PROFILE-15):
  * one line per window instance (a window restarted by Playwright appears once per start),
  * as a terminal table, as JSON in the run folder and as one Allure entry per browser start.
  */

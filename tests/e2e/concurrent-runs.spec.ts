@@ -14,7 +14,7 @@ import { OWNER_FILE } from '../../support/shared/owned-lock.js';
 import { createJobHarness, sha256, waitForNoProcessesMentioning, type JobHarness } from './helpers/job-harness.js';
 
 /**
- * PO-level integrity across runs (FR-008 of 002) and scaling past one machine: two runs
+ * PO-level integrity across runs (PARALLEL-08) and scaling past one machine: two runs
  * of the same input in the same download folder never do a PO twice; a stale lock of a
  * killed run is taken over; two shards run side by side merge into one report with every
  * PO exactly once.

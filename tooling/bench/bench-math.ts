@@ -1,5 +1,5 @@
 /**
- * The benchmark's arithmetic (seed PR-001: each added window should cut the time by 1/N;
+ * The benchmark's arithmetic (PERF-01: each added window should cut the time by 1/N;
  * issue 11: and do at least as well as one browser with N pages). Pure.
  */
 export function speedUp(referenceMs: number, ms: number): number {
