@@ -229,6 +229,8 @@ test('one window\'s browser killed by PID mid-run: only that window restarts, th
     harness.sim.resetStats();
     const downloadDir = path.join(harness.root, `downloads-${++runNumber}`);
     const job = harness.start({ env: { DOWNLOAD_DIR: downloadDir, WORKERS: '3' } });
+    let printed = '';
+    job.child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
     let cloneOfB: string | undefined;
     await expect
       .poll(() => {
@@ -242,7 +244,10 @@ test('one window\'s browser killed by PID mid-run: only that window restarts, th
     expect(browserPid).toBeDefined();
     process.kill(browserPid!, 'SIGKILL');
     // The killed window's clone goes when that window ends, not with the run's folder at the end.
-    await expect.poll(() => liveRecords(downloadDir).some((w) => w.window === 'B' && w.state === 'verified' && w.userDataDir !== cloneOfB), { timeout: 90_000 }).toBe(true);
+    const restarted = () => liveRecords(downloadDir).some((w) => w.window === 'B' && w.state === 'verified' && w.userDataDir !== cloneOfB);
+    await expect.poll(restarted, { timeout: 90_000 }).toBe(true).catch((error: Error) => {
+      throw new Error(`${error.message}\nwindow B was not restarted on a fresh clone; the run printed:\n${printed.split('\n').filter((l) => !l.startsWith('progress')).join('\n')}`);
+    });
     await expect.poll(() => fs.existsSync(path.dirname(cloneOfB!)), { timeout: 15_000 }).toBe(false);
     expect(job.child.exitCode, 'the run still goes on').toBeNull();
     const ended = await job.done;
