@@ -1,5 +1,6 @@
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { PO_RESULT_ATTACHMENT, poFromAnnotations } from '../support/run/po-test-annotations.js';
+import { PO_RESULT_ATTACHMENT, poFromAnnotations, poIdsOf } from '../support/run/po-test-annotations.js';
+import { closedRunVerdict } from '../support/run/run-verdict.js';
 import type { PoResult } from '../support/po-result.js';
 import { ProgressState } from '../support/progress/progress-state.js';
 import { createProgressWriter, type ProgressWriter } from '../support/progress/progress-writer.js';
@@ -24,6 +25,7 @@ export default class JobReporter implements Reporter {
   private run: RunState | undefined;
   private loadSeenAt = 0;
   private loadChangesSeen = 0;
+  private selected: Set<string> | undefined;
 
   printsToStdio(): boolean {
     return true;
@@ -31,6 +33,7 @@ export default class JobReporter implements Reporter {
 
   onBegin(config: FullConfig, suite: Suite): void {
     this.total = suite.allTests().length;
+    this.selected = poIdsOf(suite);
     this.run = RunState.published();
     this.state.apply({ type: 'run-started', at: Date.now(), total: this.total, maxWindows: config.workers });
     this.writer.log(
@@ -114,7 +117,9 @@ export default class JobReporter implements Reporter {
     } catch (error) {
       process.stdout.write(`\n${(error as Error).message}\n`);
     }
-    if (closing) process.stdout.write(`\n${closing.summary}Run ${result.status}.\n${closing.advice}`);
+    if (!closing) return;
+    const verdict = closedRunVerdict(this.run, this.selected, result.status);
+    process.stdout.write(`\n${closing.summary}${closing.shardAdvice}${verdict ? `${verdict.line}\n` : ''}`);
   }
 
   private line(text: string): void {

@@ -77,5 +77,5 @@ test('the input is read once per run: changed while the run goes on, the report 
   expect(report).not.toContain('not,the,input');
   // With the job's reporter in the run, it prints the summary the teardown wrote, once.
   expect(output.match(/Reports in /g)).toHaveLength(1);
-  expect(output).toContain('Run passed.');
+  expect(output).toContain('Every PO of this run has a final outcome (exit code 0).');
 });

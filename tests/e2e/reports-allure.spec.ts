@@ -88,7 +88,7 @@ function reportTestResults(reportDir: string): ReportTestResult[] {
 }
 
 test('the job ran the POs with their expected outcomes in two windows, neither restarted for a business outcome', () => {
-  // POs remain to retry: Playwright's run status is "failed".
+  // POs remain to retry (exit code 1).
   expect(run.code, run.output).toBe(1);
   for (const po of pos) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
   const windows = new WindowRecordStore(runPaths(runRoot).windowsDir).all();
