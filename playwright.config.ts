@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { exitOnOperatorError, RUN_NOT_STARTED } from './support/shared/operator-error.js';
+import { exitOnOperatorError, exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from './support/shared/operator-error.js';
+import { stopWhenGrepSelectsNothing } from './support/run/grep-selection.js';
 import { claimRunFolder, resolveRunFolder } from './support/run-state/run-folder.js';
 import { RunState } from './support/run-state/run-state.js';
 import { loadSettings } from './support/settings.js';
@@ -15,15 +16,26 @@ import { inputFingerprint } from './support/input/read-input.js';
  * `--list` only lists the POs: it creates no run folder and no report.
  */
 const listOnly = process.argv.includes('--list');
+/** The job's one spec file: Playwright's --grep matches it as part of every PO test's title path. */
+const SPEC_FILE = 'download-purchase-orders.spec.ts';
 const settings = exitOnOperatorError(() => loadSettings(), RUN_NOT_STARTED);
-const state = exitOnOperatorError(() => {
-  const published = RunState.published();
-  if (published) return published;
-  const request = { downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv), inputFile: settings.inputCsv };
-  const decided = new RunState(listOnly ? resolveRunFolder(request) : claimRunFolder(request));
+
+/** The runner decides the run folder; `--grep` that selects nothing stops it before anything is created. */
+async function decideRun(): Promise<RunState> {
+  const request = exitOnOperatorError(
+    () => ({ downloadDir: settings.downloadDir, inputSha256: inputFingerprint(settings.inputCsv), inputFile: settings.inputCsv }),
+    RUN_NOT_STARTED,
+  );
+  if (listOnly) return new RunState(resolveRunFolder(request));
+  await stopWhenGrepSelectsNothing({ argv: process.argv, inputFile: settings.inputCsv, resumes: resolveRunFolder(request), specFile: SPEC_FILE }).catch((error: unknown) => {
+    if (error instanceof OperatorError) exitWithOperatorError(error, 'Nothing was started: no run folder, no profile snapshot, no browser window.');
+    throw error;
+  });
+  const decided = new RunState(exitOnOperatorError(() => claimRunFolder(request), RUN_NOT_STARTED));
   decided.publish();
   return decided;
-}, RUN_NOT_STARTED);
+}
+const state = RunState.published() ?? (await decideRun());
 
 const sharded = process.argv.some((arg) => arg === '--shard' || arg.startsWith('--shard='));
 
