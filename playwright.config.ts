@@ -47,7 +47,9 @@ export default defineConfig({
   timeout: settings.poTimeoutMs,
   globalSetup: './support/run/job-global-setup.ts',
   outputDir: state.paths.testOutputDir,
-  preserveOutput: 'failures-only',
+  // Kept, so that traces of passed POs (--trace on) reach the HTML report; the job's fixtures
+  // remove the folders that stay empty.
+  preserveOutput: 'always',
   reporter: listOnly
     ? [['list']]
     : [
@@ -59,7 +61,9 @@ export default defineConfig({
         ['allure-playwright', { resultsDir: state.paths.allureResultsDir, detail: false, suiteTitle: false }],
         ['./reporters/job-reporter.ts'],
       ],
-  // The windows are the job's own persistent contexts: screenshots of failed POs and traces
-  // (TRACE=true only; they capture the Coupa session) are taken by the job fixtures.
-  use: { trace: 'off', screenshot: 'off', video: 'off' },
+  // Playwright's own options, so that --headed and --trace mean what they mean in Playwright:
+  // the windows read `headless`, and Playwright records a trace of every context of the
+  // worker, the job's persistent windows included (traces hold the Coupa session: README ›
+  // Security). The job takes a screenshot of a PO whose attempt failed itself.
+  use: { headless: settings.headless, trace: settings.trace ? 'retain-on-failure' : 'off', screenshot: 'off', video: 'off' },
 });

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { PO_RESULT_ATTACHMENT, poFromAnnotations, poIdsOf } from '../support/run/po-test-annotations.js';
 import { closedRunVerdict } from '../support/run/run-verdict.js';
@@ -91,7 +92,7 @@ export default class JobReporter implements Reporter {
       return;
     }
     if (!po || result.status === 'interrupted' || result.status === 'skipped') return;
-    const reason = (result.error?.message ?? result.status).split('\n')[0];
+    const reason = stripVTControlCharacters(result.error?.message ?? result.status).split('\n')[0];
     const finalAttempt = result.status === 'passed' || result.retry >= test.retries;
     if (!finalAttempt) {
       this.line(`${po.poNumber} attempt ${result.retry + 1} failed (${reason}); its window restarts and the PO is retried`);

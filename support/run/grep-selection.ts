@@ -6,6 +6,7 @@ import type { RunHandle } from '../run-state/run-handle.js';
 import { runPaths } from '../run-state/run-paths.js';
 import { JOB_EXIT } from '../shared/exit-codes.js';
 import { OperatorError } from '../shared/operator-error.js';
+import { commandLineOption } from './command-line.js';
 
 /**
  * `--grep` and `--grep-invert` as Playwright applies them to the job's tests, known before
@@ -20,25 +21,12 @@ export interface GrepFilter {
   grepInvert?: string;
 }
 
-const OPTIONS: Record<string, keyof GrepFilter> = { '-g': 'grep', '--grep': 'grep', '-G': 'grepInvert', '--grep-invert': 'grepInvert' };
-
-/** The filter on Playwright's command line (the last of each option wins, as in Playwright), or undefined. */
+/** The filter on Playwright's command line, or undefined. */
 export function grepFilterIn(argv: readonly string[]): GrepFilter | undefined {
-  const filter: GrepFilter = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') break;
-    const named = OPTIONS[arg];
-    if (named && i + 1 < argv.length) {
-      filter[named] = argv[++i];
-      continue;
-    }
-    const long = /^(--grep|--grep-invert)=(.*)$/s.exec(arg);
-    const short = /^-([gG])(.+)$/s.exec(arg);
-    if (long) filter[OPTIONS[long[1]!]!] = long[2];
-    else if (short) filter[short[1] === 'g' ? 'grep' : 'grepInvert'] = short[2];
-  }
-  return filter.grep !== undefined || filter.grepInvert !== undefined ? filter : undefined;
+  const grep = commandLineOption(argv, '--grep', '-g');
+  const grepInvert = commandLineOption(argv, '--grep-invert', '-G');
+  if (grep === undefined && grepInvert === undefined) return undefined;
+  return { ...(grep !== undefined ? { grep } : {}), ...(grepInvert !== undefined ? { grepInvert } : {}) };
 }
 
 /** Playwright's reading of a pattern: `/source/flags`, or the text as a case-insensitive expression. */

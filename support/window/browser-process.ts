@@ -9,8 +9,6 @@ export interface BrowserProcessOptions {
   headless: boolean;
   /** JavaScript-started downloads land here before they are checked and moved to the PO folder. */
   downloadsDir: string;
-  /** TRACE=true: the window's own persistent context, which Playwright's `trace` option does not cover. */
-  trace: boolean;
   log: WindowLog;
 }
 
@@ -40,7 +38,6 @@ export class BrowserProcess {
       this.closedUnexpectedly = true;
       this.options.log('browser closed unexpectedly (crashed or killed)');
     });
-    if (this.options.trace) await ctx.tracing.start({ screenshots: true, snapshots: true });
     return ctx;
   }
 

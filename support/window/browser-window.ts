@@ -98,7 +98,6 @@ export class BrowserWindow {
       profileName: base.profileName,
       headless: settings.headless,
       downloadsDir: env.downloadsDir,
-      trace: settings.trace,
       log: env.log,
     });
     this.profile = new ProfilePreparation({

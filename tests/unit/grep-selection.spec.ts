@@ -6,7 +6,7 @@ const SPEC = 'download-purchase-orders.spec.ts';
 const pos = ['4100001', '4100002', '15262984'].map(plannedPo);
 const ids = (list: { id: string }[]) => list.map((po) => po.id);
 
-test('the filter is read from the command line in every form Playwright accepts; the last of each option wins', () => {
+test('the filter is --grep and --grep-invert, long or short', () => {
   const argv = (...args: string[]) => ['node', 'cli.js', 'test', ...args];
   expect(grepFilterIn(argv('--workers=3'))).toBeUndefined();
   expect(grepFilterIn(argv('--grep', '4100001'))).toEqual({ grep: '4100001' });
