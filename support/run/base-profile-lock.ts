@@ -1,10 +1,20 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { baseProfileLockDir } from '../run-state/run-paths.js';
-import { acquireOwnedLock, type LockOwner } from '../shared/owned-lock.js';
+import { acquireOwnedLock, readLockOwner, type LockOwner } from '../shared/owned-lock.js';
+import { isProcessAlive } from '../shared/process-liveness.js';
 import { OperatorError } from '../shared/operator-error.js';
 
 export class BaseProfileLockedError extends OperatorError {}
+
+const lockDirOf = (userDataDir: string) => baseProfileLockDir(crypto.createHash('sha256').update(path.resolve(userDataDir)).digest('hex').slice(0, 24));
+
+/** The run of this tool that holds the base profile now (a live process here, or a run on another computer), if any. */
+export function baseProfileRunHolder(userDataDir: string): LockOwner | undefined {
+  const owner = readLockOwner(lockDirOf(userDataDir));
+  return owner && (owner.host !== os.hostname() || isProcessAlive(owner.pid)) ? owner : undefined;
+}
 
 /**
  * Only window A may ever open the base profile (FR-006), also when two runs start at the
@@ -21,8 +31,7 @@ export async function lockBaseProfile(
     lockDir?: string;
   },
 ): Promise<() => Promise<void>> {
-  const key = crypto.createHash('sha256').update(path.resolve(userDataDir)).digest('hex').slice(0, 24);
-  const lockDir = options.lockDir ?? baseProfileLockDir(key);
+  const lockDir = options.lockDir ?? lockDirOf(userDataDir);
   const started = Date.now();
   for (;;) {
     const result = await acquireOwnedLock(lockDir, {

@@ -9,8 +9,17 @@ export interface BrowserProcessOptions {
   headless: boolean;
   /** JavaScript-started downloads land here before they are checked and moved to the PO folder. */
   downloadsDir: string;
+  /** Scripts every page of the window runs before its own (see TSX_PAGE_HELPERS). */
+  pageScripts?: string[];
   log: WindowLog;
 }
+
+/**
+ * What the job's page code needs in the page when it runs under tsx (the operator commands)
+ * instead of Playwright's own transform: tsx names functions with a `__name(...)` helper,
+ * which functions sent to page.evaluate then call in the page. A no-op lets them run.
+ */
+export const TSX_PAGE_HELPERS = 'globalThis.__name = (target) => target;';
 
 /** The browser of one window: started on a user data folder, watched for a crash or kill, closed. */
 export class BrowserProcess {
@@ -38,6 +47,7 @@ export class BrowserProcess {
       this.closedUnexpectedly = true;
       this.options.log('browser closed unexpectedly (crashed or killed)');
     });
+    for (const content of this.options.pageScripts ?? []) await ctx.addInitScript({ content });
     return ctx;
   }
 
