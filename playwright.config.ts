@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { exitOnOperatorError, exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from './support/shared/operator-error.js';
 import { stopWhenGrepSelectsNothing } from './support/run/grep-selection.js';
 import { claimRunFolder, resolveRunFolder } from './support/run-state/run-folder.js';
+import { RunLog } from './support/progress/run-log.js';
 import { RunState } from './support/run-state/run-state.js';
 import { loadSettings } from './support/settings.js';
 import { inputFingerprint } from './support/input/read-input.js';
@@ -33,6 +34,7 @@ async function decideRun(): Promise<RunState> {
   });
   const decided = new RunState(exitOnOperatorError(() => claimRunFolder(request), RUN_NOT_STARTED));
   decided.publish();
+  RunLog.install(decided.paths.runLogFile, { quiet: settings.quiet });
   return decided;
 }
 const state = RunState.published() ?? (await decideRun());
