@@ -52,7 +52,7 @@ function profileItem(settings: Settings): { item: CheckItem; base?: BaseProfile 
   const run = baseProfileRunHolder(base.userDataDir);
   if (run) {
     return {
-      item: { name: 'Base profile', state: 'failed', detail: `${base.profileDir} is used by another run of this tool (process ${run.pid} on ${run.host})`, fix: 'Wait for that run to finish, or give this run its own signed-in profile (README › Several runs at once).' },
+      item: { name: 'Base profile', state: 'failed', detail: `${base.profileDir} is used by another run of this tool (process ${run.pid} on ${run.host})`, fix: 'Wait for that run to finish, or give this run its own signed-in profile (docs/how-it-works.md › Several runs at once).' },
       base,
     };
   }

@@ -61,7 +61,7 @@ export class SettingsError extends OperatorError {
   constructor(readonly problems: string[], readonly source: string) {
     super(
       `Configuration problem${problems.length > 1 ? 's' : ''} (${source}):\n` + problems.map((p) => `  - ${p}`).join('\n'),
-      'Fix the setting(s) in .env or the environment; every setting is described in .env.example and the README.',
+      'Fix the setting(s) in .env or the environment; every setting is described in .env.example and docs/settings.md.',
     );
   }
 }

@@ -47,7 +47,7 @@ export async function lockBaseProfile(
         `The base profile ${userDataDir} is in use by another run of this tool` +
           (owner ? ` (process ${owner.pid}, started ${owner.at}, writing to ${owner.details.runRoot ?? '?'})` : '') +
           `; waited ${Math.round(waited / 1000)} s.`,
-        'Wait for that run to finish, or give this run its own signed-in profile (EDGE_PROFILE_DIR, see README › Several runs at once).',
+        'Wait for that run to finish, or give this run its own signed-in profile (EDGE_PROFILE_DIR, see docs/how-it-works.md › Several runs at once).',
       );
     }
     options.onWait?.(owner, waited);
