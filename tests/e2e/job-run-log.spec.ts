@@ -7,7 +7,7 @@ import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
 
 /**
  * What a run leaves for whoever reads it later: run.log in the run folder holds what the
- * terminal showed, without the live progress; QUIET=true keeps the terminal to one line per
+ * terminal showed, without the live progress, and timeline.html a picture of it; QUIET=true keeps the terminal to one line per
  * PO, the progress and the summary, while the log still has every line.
  */
 const pos = fixtureCatalogue().pos.filter((po) => ['4100001', '4100012'].includes(po.id));
@@ -39,6 +39,10 @@ test('run.log holds every line the terminal showed from the run folder on, but t
   expect(log.split('\n').filter(isProgress)).toEqual([]);
   for (const needle of ['[window A]', '[1/2] ', 'Run summary', 'Every PO of this run has a final outcome (exit code 0).']) expect(log).toContain(needle);
   expect(log, 'plain text').not.toContain('\u001b[');
+  // The picture of the run is drawn at the end of every run and named in the summary.
+  const runRoot = harness.runRoots(downloadDir)[0]!;
+  expect(fs.readFileSync(runPaths(runRoot).timelineFile, 'utf8')).toContain('<svg');
+  expect(output).toMatch(/\n {2}Timeline +timeline\.html {2}→ open it in a web browser\n/);
 });
 
 test('QUIET=true: per-PO lines, progress and summary on the terminal; every line still in run.log', async () => {
