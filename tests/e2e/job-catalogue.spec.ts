@@ -69,7 +69,7 @@ test('every PO ends with the status the catalogue expects, processed once', asyn
 
 test('every downloaded file is byte-exact, in its PO folder, and nothing else is on disk', async () => {
   const journal = harness.journal(runRoot);
-  const runLevel = /^(CoupaDownloads_Report_.*\.(csv|xlsx)|window-summary\.json|run-summary\.json)$/;
+  const runLevel = /^(CoupaDownloads_Report_.*\.(csv|xlsx)|window-summary\.json|run-summary\.json|run\.log|timeline\.html)$/;
   const onDisk = new Set(downloadedFiles(runRoot).filter((f) => !runLevel.test(f)));
   for (const po of catalogue.pos) {
     const result = journal.get(po.id)!;
