@@ -66,7 +66,7 @@ test('a PO handed over shows its steps under its own test, a failed one failed; 
   for (const id of ids.filter((id) => !handedOver.includes(id))) {
     const steps = testOf(id).results.at(-1)!.steps;
     // The browser calls Playwright records by itself (Navigate, Evaluate) happen in the serving test; the job's steps do not.
-    for (const served of steps.filter((s) => /^Processed PO\d+ for window B \(its steps are in its own test\)$/.test(s.title))) {
+    for (const served of steps.filter((s) => /^Processed \S+ for window B \(its steps are in its own test\)$/.test(s.title))) {
       expect(titles(served.steps).filter((t) => JOB_STEP.test(t)), `${id}'s test holds no step of the PO it served`).toEqual([]);
     }
     for (const other of handedOver) expect(titles(steps).join('\n'), `${id}'s test shows nothing of ${other}'s pages`).not.toContain(`/order_headers/${other}`);
