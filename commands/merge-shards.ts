@@ -1,18 +1,17 @@
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { exitWithOperatorError, OperatorError } from '../support/shared/operator-error.js';
-import { MergeError, mergeShards } from './merge-shards/shard-merge.js';
+import { MERGE_USAGE, parseMergeArgs } from './merge-shards/merge-args.js';
+import { mergeShards } from './merge-shards/shard-merge.js';
 
 /** `npm run merge-shards -- <run folder> <run folder> … [--out <folder>] [--input <file>]` */
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, input: { type: 'string' } } });
-  if (positionals.length === 0) {
-    throw new MergeError('No run folders given.', 'Usage: npm run merge-shards -- <run folder> <run folder> … [--out <folder>] [--input <file>]');
+  const args = parseMergeArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
+  if (args.help) {
+    process.stdout.write(`${MERGE_USAGE}\n`);
+    return;
   }
-  const out = path.resolve(values.out ?? `merged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  const result = await mergeShards({ runFolders: positionals.map((p) => path.resolve(p)), out, input: values.input });
+  const result = await mergeShards({ runFolders: args.runFolders, out: args.out, input: args.input });
   process.stdout.write(
-    `Merged ${positionals.length} shard(s): ${result.total - result.missing.length} of ${result.total} PO(s) have a result.\n` +
+    `Merged ${args.runFolders.length} shard(s): ${result.total - result.missing.length} of ${result.total} PO(s) have a result.\n` +
       `Report: ${result.reportFile}\n` +
       (result.htmlReport ? `HTML report: ${result.htmlReport} (npx playwright show-report "${result.htmlReport}")\n` : '') +
       `Allure results: ${result.allureResults} (npm run report -- --results "${result.allureResults}")\n` +

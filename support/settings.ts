@@ -51,6 +51,8 @@ export interface Settings {
   loadRaiseAfterMs: number;
   msgToPdf: boolean;
   trace: boolean;
+  /** A quieter terminal: per-PO lines, progress and the summary only (run.log keeps every line). */
+  quiet: boolean;
   /** Where window A keeps the copy of the base profile's cookie store taken before each run. */
   cookieBackupDir: string;
 }
@@ -59,7 +61,7 @@ export class SettingsError extends OperatorError {
   constructor(readonly problems: string[], readonly source: string) {
     super(
       `Configuration problem${problems.length > 1 ? 's' : ''} (${source}):\n` + problems.map((p) => `  - ${p}`).join('\n'),
-      'Fix the setting(s) in .env or the environment; every setting is described in .env.example and the README.',
+      'Fix the setting(s) in .env or the environment; every setting is described in .env.example and docs/settings.md.',
     );
   }
 }
@@ -193,6 +195,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     loadRaiseAfterMs: r.int('LOAD_RAISE_AFTER_MS', 15_000, 0),
     msgToPdf: r.bool('MSG_TO_PDF', true),
     trace: r.bool('TRACE', false),
+    quiet: r.bool('QUIET', false),
     cookieBackupDir: r.path('COOKIE_BACKUP_DIR', defaultCookieBackupDir(platform, env)),
   };
   if (!settings.verifyPath.startsWith('/')) {

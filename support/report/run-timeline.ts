@@ -220,9 +220,6 @@ ${svg.join('\n')}
 `;
 }
 
-/** The file's name in the run folder. */
-export const TIMELINE_FILE = 'timeline.html';
-
 export function writeRunTimeline(file: string, input: TimelineInput): void {
   fs.writeFileSync(file, renderRunTimeline(input));
 }

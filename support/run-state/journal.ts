@@ -72,6 +72,11 @@ export function journalEntryIsSettled(result: PoResult): boolean {
   return SETTLED_STATUSES.has(result.status);
 }
 
+/** The POs a journal holds a final outcome for: a resumed run does not process them again. */
+export function settledIds(journalFile: string): Set<string> {
+  return new Set([...ResultJournal.read(journalFile).results.values()].filter(journalEntryIsSettled).map((r) => r.id));
+}
+
 const ENTRY_START = '{"id":';
 
 /**

@@ -7,6 +7,7 @@ import { jsonText, writeFileAtomicSync } from '../shared/atomic-file.js';
 import { readJsonIfValid } from '../shared/json-record.js';
 import { journalEntryIsSettled, ResultJournal, type JournalContents } from './journal.js';
 import { poResultSchema } from './po-result-schema.js';
+import { recordedStepsSchema, type RecordedStep } from './recorded-steps.js';
 
 /**
  * Where a PO's outcome goes, once: the journal (the resume point, fsynced, torn-line
@@ -35,11 +36,22 @@ export class ResultStore {
     this.journal = new ResultJournal(paths.journalFile);
   }
 
-  /** A PO this run finished (or gave up): journaled, shared once settled, handed back. */
-  finish(result: PoResult): void {
+  /**
+   * A PO this run finished (or gave up): journaled, shared once settled, handed back. A PO
+   * processed on behalf of another window comes with its steps, kept for that PO's test,
+   * and written before the result, which is what the test waits for.
+   */
+  finish(result: PoResult, steps?: RecordedStep[]): void {
     this.journal.append(result);
     if (journalEntryIsSettled(result)) writeFileAtomicSync(this.settledFile(result.id), jsonText(result));
+    if (steps) writeFileAtomicSync(this.stepsFile(result.id), jsonText(steps));
+    else fs.rmSync(this.stepsFile(result.id), { force: true });
     this.handBack(result);
+  }
+
+  /** The steps recorded with this run's result of a PO processed by another window; none otherwise. */
+  stepsOf(id: string): RecordedStep[] {
+    return readJsonIfValid(this.stepsFile(id), recordedStepsSchema) ?? [];
   }
 
   /** A PO another run in this folder settled: already in the journal, handed back to whoever waits here. */
@@ -105,5 +117,6 @@ export class ResultStore {
 
   private settledFile = (id: string) => path.join(this.paths.settledDir, `${id}.json`);
   private handbackFile = (id: string) => path.join(this.paths.handbackDir, `${id}.json`);
+  private stepsFile = (id: string) => path.join(this.paths.handbackDir, `${id}.steps.json`);
   private attemptsFile = (id: string) => path.join(this.paths.attemptsDir, `${id}.jsonl`);
 }

@@ -35,6 +35,10 @@ export interface RunPaths {
   blobReportDir: string;
   windowSummaryFile: string;
   runSummaryFile: string;
+  /** The picture of the run: a lane per window, the load below. */
+  timelineFile: string;
+  /** Everything the terminal showed, without the live progress block's redraws. */
+  runLogFile: string;
 }
 
 export function runPaths(runRoot: string): RunPaths {
@@ -60,6 +64,8 @@ export function runPaths(runRoot: string): RunPaths {
     blobReportDir: path.join(runRoot, 'blob-report'),
     windowSummaryFile: path.join(runRoot, 'window-summary.json'),
     runSummaryFile: path.join(runRoot, 'run-summary.json'),
+    timelineFile: path.join(runRoot, 'timeline.html'),
+    runLogFile: path.join(runRoot, 'run.log'),
   };
 }
 

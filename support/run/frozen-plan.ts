@@ -1,7 +1,7 @@
 import type { InputTable } from '../input/input-reader.js';
 import { buildJobPlan, type JobPlan } from '../input/job-plan.js';
 import { readInput } from '../input/read-input.js';
-import { journalEntryIsSettled, ResultJournal } from '../run-state/journal.js';
+import { settledIds } from '../run-state/journal.js';
 import { frozenPlanFile, reportBasisFile, type FrozenPlan } from '../run-state/plan-files.js';
 import { RunState } from '../run-state/run-state.js';
 
@@ -10,8 +10,7 @@ import { RunState } from '../run-state/run-state.js';
  * the run's journal) and keeps the input as read, for the final report.
  */
 export function freezePlan(state: RunState, table: InputTable, plan: JobPlan): FrozenPlan {
-  const journal = ResultJournal.read(state.paths.journalFile);
-  const settled = new Set([...journal.results.values()].filter(journalEntryIsSettled).map((r) => r.id));
+  const settled = settledIds(state.paths.journalFile);
   const frozen: FrozenPlan = {
     inputFile: plan.inputFile,
     pos: plan.pos.filter((po) => !settled.has(po.id)),

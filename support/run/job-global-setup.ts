@@ -12,6 +12,7 @@ import { testHooks } from '../run-state/run-handle.js';
 import { privateTempRoot, sessionPaths, type SessionPaths } from '../run-state/run-paths.js';
 import { RunState } from '../run-state/run-state.js';
 import { exitWithOperatorError, OperatorError, RUN_NOT_STARTED } from '../shared/operator-error.js';
+import { showDetail } from '../progress/run-log.js';
 import { loadSettings } from '../settings.js';
 import { lockBaseProfile } from './base-profile-lock.js';
 import { writeFinalReport } from './final-report.js';
@@ -19,7 +20,7 @@ import { freezePlan } from './frozen-plan.js';
 import { closeRun } from './run-closing.js';
 import { startRunLoadGovernor } from './run-load-governor.js';
 
-const say = (message: string) => process.stdout.write(`[setup] ${message}\n`);
+const say = (message: string) => showDetail(`[setup] ${message}\n`, (line) => process.stdout.write(line));
 
 /**
  * Everything that must hold before the first window starts, in one place: settings,
@@ -82,7 +83,7 @@ async function prepareRun(config: FullConfig, published: RunState): Promise<() =
     if (frozen.pos.length === 0) {
       // Playwright treats "no tests" as an error; for the operator it means there is nothing left to do.
       const report = await writeFinalReport(published);
-      say(`nothing to process: every PO of the input is done or invalid. Report: ${report.reportFile}`);
+      process.stdout.write(`Nothing to process: every PO of the input is done or invalid. Report: ${report.reportFile}\n`);
       await cleanup();
       process.exit(0);
     }

@@ -9,6 +9,7 @@ import type { ResultStore } from '../run-state/result-store.js';
 import { LockLostError, type HeldLock } from '../shared/owned-lock.js';
 import type { WindowLog } from '../window/window-identity.js';
 import { describeHolder, type PoLocks } from './po-lock.js';
+import { replaySteps, StepRecorder } from './po-steps.js';
 
 export type StepRunner = PoJobContext['step'];
 
@@ -45,8 +46,9 @@ export class PoRunner {
   /**
    * Processes a PO under its lock. A PO another run holds is reported LOCKED (not waited
    * for, never downloaded twice); a PO another run finished meanwhile is taken as done.
+   * Its steps go to the test it runs in, or, recorded, with its result (a hand-over).
    */
-  async process(po: PlannedPo, step: StepRunner): Promise<PoResult> {
+  async process(po: PlannedPo, steps: StepRunner | StepRecorder): Promise<PoResult> {
     const { window, log, handoff, results } = this.deps;
     const lock = await this.deps.locks.acquire(po.id);
     if (!lock.acquired) {
@@ -64,15 +66,16 @@ export class PoRunner {
         handoff.release(po.id);
         return earlier;
       }
-      return await this.processLocked(po, step, lock.lock);
+      return await this.processLocked(po, steps, lock.lock);
     } finally {
       await lock.lock.release();
     }
   }
 
-  private async processLocked(po: PlannedPo, step: StepRunner, lock: HeldLock): Promise<PoResult> {
+  private async processLocked(po: PlannedPo, steps: StepRunner | StepRecorder, lock: HeldLock): Promise<PoResult> {
     const { window, settings, log, handoff, progress, results } = this.deps;
     progress.publish({ state: 'working', poNumber: po.poNumber });
+    const step = steps instanceof StepRecorder ? steps.step : steps;
     // Each step of the PO starts and ends with the lock still this window's: a PO whose lock
     // another run took over stops before it writes anything more (its folder is the new holder's).
     const guarded: StepRunner = async (title, body) => {
@@ -104,7 +107,7 @@ export class PoRunner {
         log(`PO ${po.poNumber}: its lock was taken over by ${holder}; stopped`);
         result = lockedResult(po, window.letter, `Stopped: the PO's lock was taken over by ${holder} while window ${window.letter} processed it`);
       }
-      results.finish(result);
+      results.finish(result, steps instanceof StepRecorder ? steps.steps : undefined);
       handoff.release(po.id);
       return result;
     } catch (error) {
@@ -116,18 +119,22 @@ export class PoRunner {
     }
   }
 
-  /** Processes every PO other windows handed over, one at a time; returns how many. */
-  async serveHandoffs(step: StepRunner, beforeEach: () => void = () => undefined): Promise<number> {
+  /**
+   * Processes every PO other windows handed over, one at a time; returns how many. Their
+   * steps are recorded with their results for their own tests; `around` may wrap each one
+   * (the serving test shows one step per PO it served, and gives it time).
+   */
+  async serveHandoffs(around: (claim: { po: PlannedPo; from: string }, serve: () => Promise<PoResult>) => Promise<unknown> = (_claim, serve) => serve()): Promise<number> {
     const { handoff, window, log } = this.deps;
     let served = 0;
     for (let claim = handoff.claimNext(window.letter); claim; claim = handoff.claimNext(window.letter)) {
-      beforeEach();
       log(`PO ${claim.po.poNumber}: taken over from window ${claim.from}`);
+      const po = claim.po;
       try {
-        await this.process(claim.po, step);
+        await around(claim, () => this.process(po, new StepRecorder()));
         served++;
       } catch (error) {
-        handoff.release(claim.po.id);
+        handoff.release(po.id);
         throw error;
       }
     }
@@ -141,17 +148,19 @@ function lockedResult(po: PlannedPo, window: string, errorMessage: string): PoRe
 
 interface HandOverDeps {
   handoff: PoHandoff;
-  results: Pick<ResultStore, 'thisRun'>;
+  results: Pick<ResultStore, 'thisRun' | 'stepsOf'>;
   log: WindowLog;
   why: string;
+  /** The waiting test's steps: the steps the serving window recorded are replayed there, as the PO's own. */
+  step?: StepRunner;
   /** How long the PO may wait with no other working window before the hand-over ends. Default 20 s. */
   noTakerTimeoutMs?: number;
   pollMs?: number;
 }
 
 /**
- * Hands a PO over and waits for another working window to return its result; a window never
- * takes back what it offered. With no other working window left for `noTakerTimeoutMs`, a
+ * Hands a PO over and waits for another working window to return its result (and its steps,
+ * replayed in the waiting test); a window never takes back what it offered. With no other working window left for `noTakerTimeoutMs`, a
  * window that cannot work fails the PO's attempt; a working window that only preferred
  * another one (`takeBack`) gets the PO back (undefined) and processes it itself.
  */
@@ -165,7 +174,14 @@ export async function handOver(po: PlannedPo, from: string, deps: HandOverDeps &
   let lonelySince: number | undefined;
   for (;;) {
     const result = deps.results.thisRun(po.id);
-    if (result) return result;
+    if (result) {
+      const steps = deps.results.stepsOf(po.id);
+      if (deps.step && steps.length) {
+        const replay = deps.step;
+        await replay(`Processed by window ${result.window} for window ${from}`, () => replaySteps(steps, replay));
+      }
+      return result;
+    }
     const claimed = handoff.isClaimed(po.id);
     // A window that took the PO and then failed releases it: offer it again.
     if (!claimed && !handoff.hasOffer(po.id)) handoff.offer(po, from);

@@ -1,9 +1,13 @@
+import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import type { GovernorSummary } from '../load/window-gate.js';
 import { resultWithoutFiles } from '../po-result.js';
 import { enrichAllureResults } from '../report/allure-enrichment.js';
 import { buildRunSummary, formatRunSummary, writeRunSummary } from '../report/run-summary.js';
+import { writeRunTimeline, type LoadSample } from '../report/run-timeline.js';
 import { closingFile, type Closing } from '../run-state/closing.js';
+import { journalEntryIsSettled } from '../run-state/journal.js';
+import { loadSamplesFile } from '../run-state/load-files.js';
 import type { FrozenPlan } from '../run-state/plan-files.js';
 import type { RunState } from '../run-state/run-state.js';
 import type { Settings } from '../settings.js';
@@ -13,9 +17,9 @@ import { writeFinalReport } from './final-report.js';
 /**
  * The end of a run, done by the job itself (the global setup's teardown), whatever
  * reporters the command line chose: POs whose every attempt died with its worker are
- * journaled FAILED, then the CSV/XLSX report, the window and run summaries and the Allure
- * results are written, and the terminal summary is kept for the job's reporter to print
- * (printed here when that reporter is not in the run).
+ * journaled FAILED, then the CSV/XLSX report, the window and run summaries, the timeline
+ * and the Allure results are written, and the terminal summary is kept for the job's
+ * reporter to print (printed here when that reporter is not in the run).
  */
 export interface RunClosingInput {
   state: RunState;
@@ -73,18 +77,27 @@ export async function closeRun(input: RunClosingInput): Promise<Closing> {
   const report = await writeFinalReport(state);
   const windows = state.windowRecords().all();
   const paths = state.paths;
+  const endedAt = new Date();
   writeWindowSummaryJson(paths.windowSummaryFile, windows);
   writeAllureWindowResults(paths.allureResultsDir, windows);
   enrichAllureResults(paths.allureResultsDir, {
     results: report.results,
     environment: { settings, workers: config.workers, windows, plannedPos: report.plannedPos },
   });
+  writeRunTimeline(paths.timelineFile, {
+    title: path.basename(paths.runRoot),
+    windows,
+    results: report.results,
+    load: readLoadSamples(paths.loadSamplesFile),
+    startedAt: input.startedAt,
+    endedAt,
+  });
   const summary = buildRunSummary({
     results: report.results,
     rowsByStatus: report.rowsByStatus,
     windows,
     startedAt: input.startedAt,
-    endedAt: new Date(),
+    endedAt,
     plannedPos: report.plannedPos,
     unfinishedPos: report.unfinishedPos,
     ...(load ? { load } : {}),
@@ -96,19 +109,32 @@ export async function closeRun(input: RunClosingInput): Promise<Closing> {
       allureResults: paths.allureResultsDir,
       windowSummary: paths.windowSummaryFile,
       runSummary: paths.runSummaryFile,
+      timeline: paths.timelineFile,
     },
   });
   writeRunSummary(paths.runSummaryFile, summary);
+  const settled = new Set(report.results.filter(journalEntryIsSettled).map((r) => r.id));
   const closing: Closing = {
     summary: `${formatRunSummary(summary, { color: !!process.stdout.isTTY })}\n${load ? formatLoadChanges(load) : ''}`,
-    advice: config.shard
+    shardAdvice: config.shard
       ? `This was shard ${config.shard.current}/${config.shard.total}: the other shards' POs are in their own run folders; ` +
         'bring the folders together and run npm run merge-shards -- <folders…> for one report.\n'
-      : report.complete
-        ? ''
-        : `${report.unfinishedPos} PO(s) unfinished: run the same command again to resume.\n`,
+      : '',
+    unsettled: input.plan.pos.filter((po) => !settled.has(po.id)).map((po) => po.id),
   };
   closingFile.write(paths.closingFile, closing);
-  if (!hasJobReporter(config)) process.stdout.write(`\n${closing.summary}${closing.advice}`);
+  if (!hasJobReporter(config)) {
+    const unfinished = !config.shard && !report.complete ? `${report.unfinishedPos} PO(s) unfinished: run the same command again to resume.\n` : '';
+    process.stdout.write(`\n${closing.summary}${closing.shardAdvice}${unfinished}`);
+  }
   return closing;
+}
+
+/** The load over the run for the timeline; a picture without it is still worth drawing. */
+function readLoadSamples(file: string): LoadSample[] {
+  try {
+    return loadSamplesFile.read(file)?.points ?? [];
+  } catch {
+    return [];
+  }
 }

@@ -9,10 +9,17 @@ export interface BrowserProcessOptions {
   headless: boolean;
   /** JavaScript-started downloads land here before they are checked and moved to the PO folder. */
   downloadsDir: string;
-  /** TRACE=true: the window's own persistent context, which Playwright's `trace` option does not cover. */
-  trace: boolean;
+  /** Scripts every page of the window runs before its own (see TSX_PAGE_HELPERS). */
+  pageScripts?: string[];
   log: WindowLog;
 }
+
+/**
+ * What the job's page code needs in the page when it runs under tsx (the operator commands)
+ * instead of Playwright's own transform: tsx names functions with a `__name(...)` helper,
+ * which functions sent to page.evaluate then call in the page. A no-op lets them run.
+ */
+export const TSX_PAGE_HELPERS = 'globalThis.__name = (target) => target;';
 
 /** The browser of one window: started on a user data folder, watched for a crash or kill, closed. */
 export class BrowserProcess {
@@ -40,7 +47,7 @@ export class BrowserProcess {
       this.closedUnexpectedly = true;
       this.options.log('browser closed unexpectedly (crashed or killed)');
     });
-    if (this.options.trace) await ctx.tracing.start({ screenshots: true, snapshots: true });
+    for (const content of this.options.pageScripts ?? []) await ctx.addInitScript({ content });
     return ctx;
   }
 

@@ -40,6 +40,8 @@ export interface WindowEnvironment {
   /** Set once window A's browser has opened the base profile in this run. */
   baseOpened: RunMarker;
   cookieBackup: CookieBackup;
+  /** Scripts every page runs first: TSX_PAGE_HELPERS when the window is driven from a tsx command. */
+  pageScripts?: string[];
   /** Test runs only. */
   faults?: WindowFaultHooks;
   log: WindowLog;
@@ -98,7 +100,7 @@ export class BrowserWindow {
       profileName: base.profileName,
       headless: settings.headless,
       downloadsDir: env.downloadsDir,
-      trace: settings.trace,
+      ...(env.pageScripts ? { pageScripts: env.pageScripts } : {}),
       log: env.log,
     });
     this.profile = new ProfilePreparation({

@@ -93,7 +93,7 @@ export class WindowSlot {
     try {
       await this.activity.runIfIdle(async () => {
         if (!(await this.follow()) || !this.window.alive || this.deps.handoff.pendingOffers() === 0) return;
-        await this.runner.serveHandoffs((_title, body) => body());
+        await this.runner.serveHandoffs();
         this.deps.progress.publish({ state: 'idle' });
       });
     } catch (error) {

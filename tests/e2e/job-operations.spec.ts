@@ -122,5 +122,5 @@ test('a report fed back in as input processes only what did not complete; with n
   fs.writeFileSync(done, 'PO_NUMBER,STATUS\nPO4100001,COMPLETED\nPO4100004,completed\n');
   const nothing = await harness.run({ env: { DOWNLOAD_DIR: downloadDir, INPUT_CSV: done } });
   expect(nothing.code, nothing.output).toBe(0);
-  expect(nothing.output).toContain('nothing to process');
+  expect(nothing.output).toContain('Nothing to process');
 });

@@ -40,7 +40,7 @@ test('SIGKILL mid-batch, then the same command again: every PO exactly once, fil
   const pageRequestsAtKill = { ...harness.sim.stats().poPageRequests };
 
   const second = await harness.run();
-  // The batch has a FAILED and a PARTIAL PO: they remain to retry, so Playwright's run status is "failed".
+  // The batch has a FAILED and a PARTIAL PO: they remain to retry (exit code 1).
   expect(second.code, second.output).toBe(1);
   expect(second.output).toContain('resuming');
   expect(harness.runRoots(), 'the resumed run writes into the interrupted run folder').toHaveLength(1);

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { readInputFile } from '../../support/input/input-reader.js';
 import type { PoResult, PoStatus } from '../../support/po-result.js';
@@ -11,6 +10,7 @@ import { expectedOutcome, fixtureCatalogue, inputCsvText, type SimPo } from '../
 import { runPaths } from '../../support/run-state/run-paths.js';
 import { WindowRecordStore } from '../../support/run-state/window-records.js';
 import { createJobHarness, type JobHarness } from './helpers/job-harness.js';
+import { htmlReportTests, unzip } from './helpers/report-data.js';
 
 /**
  * The reports of a real run: a small job (two windows) over catalogue POs with every kind
@@ -88,7 +88,7 @@ function reportTestResults(reportDir: string): ReportTestResult[] {
 }
 
 test('the job ran the POs with their expected outcomes in two windows, neither restarted for a business outcome', () => {
-  // POs remain to retry: Playwright's run status is "failed".
+  // POs remain to retry (exit code 1).
   expect(run.code, run.output).toBe(1);
   for (const po of pos) expect(journal.get(po.id)?.status, po.id).toBe(expectedOutcome(po).status);
   const windows = new WindowRecordStore(runPaths(runRoot).windowsDir).all();
@@ -109,30 +109,6 @@ test('the CSV report quotes what Coupa\'s error box said, not a CSS selector', (
   expect(message).toMatch(new RegExp(`^Coupa shows "Record ${notFound.id} is unavailable\\." for this PO`));
   expect(message).not.toContain('div.flash_error');
 });
-
-interface HtmlReportTest {
-  title: string;
-  outcome: string;
-  annotations: { type: string; description?: string }[];
-  results: {
-    status: string;
-    workerIndex: number;
-    errors: { message: string }[];
-    annotations: { type: string; description?: string }[];
-    attachments: { name: string }[];
-    steps: { title: string }[];
-  }[];
-}
-
-/** The data Playwright's HTML report embeds in its index.html (a base64 zip of JSON files). */
-function htmlReportTests(reportDir: string): HtmlReportTest[] {
-  const html = fs.readFileSync(path.join(reportDir, 'index.html'), 'utf8');
-  const zip = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html);
-  expect(zip, 'the HTML report embeds its data').not.toBeNull();
-  return unzip(Buffer.from(zip![1], 'base64'))
-    .filter((e) => e.name !== 'report.json' && e.name.endsWith('.json'))
-    .flatMap((e) => (JSON.parse(e.data.toString('utf8')) as { tests: HtmlReportTest[] }).tests);
-}
 
 test('Playwright\'s HTML report shows each PO\'s outcome; FAILED, PARTIAL and TIMEOUT are failed with their reason, once, in their first window', () => {
   const tests = htmlReportTests(path.join(runRoot, 'playwright-report'));
@@ -230,29 +206,6 @@ test('the Allure report holds every PO test in its outcome category and one entr
   expect(environment).toContainEqual({ name: 'Workers', values: ['2'] });
   expect(environment.find((e) => e.name === 'Windows.verified')?.values[0]).toMatch(/^2 of 2 /);
 });
-
-/** The entries of a zip archive (stored or deflated), read from its central directory. */
-function unzip(archive: Buffer): { name: string; data: Buffer }[] {
-  const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  expect(end, 'zip end-of-central-directory record').toBeGreaterThanOrEqual(0);
-  const count = archive.readUInt16LE(end + 10);
-  let at = archive.readUInt32LE(end + 16);
-  const entries: { name: string; data: Buffer }[] = [];
-  for (let i = 0; i < count; i++) {
-    const method = archive.readUInt16LE(at + 10);
-    const compressed = archive.readUInt32LE(at + 20);
-    const nameLength = archive.readUInt16LE(at + 28);
-    const extraLength = archive.readUInt16LE(at + 30);
-    const commentLength = archive.readUInt16LE(at + 32);
-    const local = archive.readUInt32LE(at + 42);
-    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8');
-    const dataStart = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
-    const raw = archive.subarray(dataStart, dataStart + compressed);
-    entries.push({ name, data: method === 8 ? zlib.inflateRawSync(raw) : raw });
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
 
 /** What a file holds once its packing is undone: zip entries, base64 data URIs, and the data files a single-file Allure report embeds. */
 function searchableTexts(file: string): { where: string; text: string }[] {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { PoStatus } from '../../support/po-result.js';
-import { renderRunTimeline, STATUS_COLORS, TIMELINE_FILE, writeRunTimeline, type TimelineInput } from '../../support/report/run-timeline.js';
+import { renderRunTimeline, STATUS_COLORS, writeRunTimeline, type TimelineInput } from '../../support/report/run-timeline.js';
+import { runPaths } from '../../support/run-state/run-paths.js';
 import type { WindowRound } from '../../support/window/window-rounds.js';
 
 const T0 = Date.UTC(2025, 2, 4, 9, 0, 0);
@@ -160,10 +161,10 @@ test('with nothing to draw the page still renders, and it is written under the g
   expect(html).toContain('0 PO(s), 0 window(s)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-'));
   try {
-    const file = path.join(dir, TIMELINE_FILE);
+    const file = runPaths(dir).timelineFile;
     writeRunTimeline(file, input());
     expect(fs.readFileSync(file, 'utf8')).toBe(renderRunTimeline(input()));
-    expect(TIMELINE_FILE).toBe('timeline.html');
+    expect(path.relative(dir, file)).toBe('timeline.html');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { PoHandoff } from '../../support/run-state/handoff-exchange.js';
 import { ResultStore } from '../../support/run-state/result-store.js';
 import { sessionPaths } from '../../support/run-state/run-paths.js';
+import type { RecordedStep } from '../../support/run-state/recorded-steps.js';
 import { handOver } from '../../support/run/po-runner.js';
 import { deadPid } from './helpers-profile/fake-profile.js';
 import { plannedPo, poResult, scratchDir } from './helpers-state/state-fixtures.js';
@@ -70,13 +71,14 @@ test('retired windows and working windows are known to every worker', async () =
   expect(exchange.workingWindows()).toEqual([]);
 });
 
-test('a window hands a PO over and gets the result the working window recorded', async () => {
+test('a window hands a PO over and gets the result the working window recorded, its steps replayed as its own', async () => {
   const po = plannedPo('4100006');
   const taker = (async () => {
     for (;;) {
       const claim = exchange.claimNext('A');
       if (claim) {
-        results.finish(poResult(claim.po.id, { window: 'A' }));
+        const steps: RecordedStep[] = [{ title: 'Open PO page', status: 'passed', durationMs: 1200, steps: [] }];
+        results.finish(poResult(claim.po.id, { window: 'A' }), steps);
         exchange.release(claim.po.id);
         return;
       }
@@ -84,11 +86,17 @@ test('a window hands a PO over and gets the result the working window recorded',
     }
   })();
   const unregister = exchange.registerWorking('A');
-  const result = await handOver(po, 'C', { handoff: exchange, results, log: () => undefined, why: 'window C is parked', pollMs: 20 });
+  const titles: string[] = [];
+  const step = <T>(title: string, body: () => Promise<T>) => {
+    titles.push(title);
+    return body();
+  };
+  const result = await handOver(po, 'C', { handoff: exchange, results, log: () => undefined, why: 'window C is parked', pollMs: 20, step });
   unregister();
   await taker;
   expect(result).toMatchObject({ id: '4100006', status: 'COMPLETED', window: 'A' });
   expect(results.readJournal().results.get('4100006')?.window).toBe('A');
+  expect(titles).toEqual(['Processed by window A for window C', 'Open PO page (1.2 s)']);
 });
 
 test('a PO taken by a window that then failed on it is offered again and done by another', async () => {

@@ -149,19 +149,39 @@ test('a PO whose lock another run took over mid-way stops there: no final folder
   expect(window.record.posDone).toBe(0);
 });
 
-test('POs handed over by other windows are served one by one; one that fails is released for another window', async () => {
+test('POs handed over by other windows are served one by one, their steps kept with their results; one that fails is released for another window', async () => {
   handoff.offer(plannedPo('4100006'), 'C');
   handoff.offer(plannedPo('4100007'), 'C');
   const fake = fakeProcessing();
-  const served = await runner(new FakeWindow('A'), fake.process).serveHandoffs(step);
+  const around: string[] = [];
+  const served = await runner(new FakeWindow('A'), fake.process).serveHandoffs(async (claim, serve) => {
+    around.push(`${claim.po.id} from ${claim.from}`);
+    return serve();
+  });
   expect(served).toBe(2);
+  expect(around.sort()).toEqual(['4100006 from C', '4100007 from C']);
   expect(fake.processed.sort()).toEqual(['4100006', '4100007']);
   expect(results.thisRun('4100006')?.window).toBe('A');
+  expect(results.stepsOf('4100006').map((s) => [s.title, s.status])).toEqual([
+    ['Open PO page', 'passed'],
+    ['Download a.pdf', 'passed'],
+  ]);
   expect(handoff.isClaimed('4100006')).toBe(false);
 
   handoff.offer(plannedPo('4100008'), 'C');
   const failing = fakeProcessing({ fail: new Error('window gone') });
-  await expect(runner(new FakeWindow('B'), failing.process).serveHandoffs(step)).rejects.toThrow('window gone');
+  await expect(runner(new FakeWindow('B'), failing.process).serveHandoffs()).rejects.toThrow('window gone');
   expect(handoff.isClaimed('4100008')).toBe(false);
+  expect(results.stepsOf('4100008'), 'no result, no steps').toEqual([]);
   expect(logs).toContain('PO PO4100008: taken over from window C');
+});
+
+test('a PO processed in its own test reports its steps there and keeps none with its result', async () => {
+  const titles: string[] = [];
+  await runner(new FakeWindow('A'), fakeProcessing().process).process(plannedPo('4100009'), (title, body) => {
+    titles.push(title);
+    return body();
+  });
+  expect(titles).toEqual(['Open PO page', 'Download a.pdf']);
+  expect(results.stepsOf('4100009')).toEqual([]);
 });

@@ -9,6 +9,7 @@ import { ResultJournal } from '../../support/run-state/journal.js';
 import { resultWithoutFiles } from '../../support/po-result.js';
 import { QUIET_BROWSER_ARGS, resolveBrowser } from '../../support/profile/browser-launch.js';
 import { loadSettings } from '../../support/settings.js';
+import { TSX_PAGE_HELPERS } from '../../support/window/browser-process.js';
 import { signInOnSimulatorForm } from '../simulator/simulator-sign-in.js';
 import { BASELINE_JOURNAL, BASELINE_SUMMARY, type BaselineSummary } from './run-outputs.js';
 
@@ -52,10 +53,7 @@ const instance = await chromium.launch({
 });
 const launchedMs = since();
 const context: BrowserContext = await instance.newContext({ acceptDownloads: true });
-// tsx (esbuild, keepNames) wraps named functions in `__name(...)`, which functions sent to
-// page.evaluate then call in the page; the job's own transform does not. A no-op lets the
-// job's page code run here unchanged.
-await context.addInitScript({ content: 'globalThis.__name = (target) => target;' });
+await context.addInitScript({ content: TSX_PAGE_HELPERS });
 const first = await context.newPage();
 await first.goto(new URL('/', settings.coupaBaseUrl).href);
 if (!/home|dashboard/.test(first.url())) {

@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PoJobContext } from '../coupa/po-context.js';
+import { cleanText } from '../report/clean-text.js';
+import type { RecordedStep } from '../run-state/recorded-steps.js';
+
+type StepRunner = PoJobContext['step'];
+
+/**
+ * A PO's steps outside its own test: a window serving a hand-over records them (title,
+ * outcome, error, duration) instead of reporting them in whatever test it is running, and
+ * the PO's own test replays them as its steps once the result is back.
+ */
+export class StepRecorder {
+  readonly steps: RecordedStep[] = [];
+  private readonly parent = new AsyncLocalStorage<RecordedStep[]>();
+
+  readonly step: StepRunner = async (title, body) => {
+    const entry: RecordedStep = { title, status: 'passed', durationMs: 0, steps: [] };
+    (this.parent.getStore() ?? this.steps).push(entry);
+    const started = Date.now();
+    try {
+      return await this.parent.run(entry.steps, body);
+    } catch (error) {
+      entry.status = 'failed';
+      entry.error = cleanText(error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      entry.durationMs = Date.now() - started;
+    }
+  };
+}
+
+/** How a recorded step fails again in the test that replays it; caught right outside the step. */
+class ReplayedStepFailure extends Error {}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Replays recorded steps through a test's step runner: the same titles (with the time they
+ * took where they ran), nested alike, and a step that failed fails again, inside the step
+ * only: the test itself goes on to its outcome, as it would have in its own window.
+ */
+export async function replaySteps(steps: readonly RecordedStep[], step: StepRunner): Promise<void> {
+  for (const recorded of steps) {
+    try {
+      await step(`${recorded.title} (${seconds(recorded.durationMs)})`, async () => {
+        await replaySteps(recorded.steps, step);
+        if (recorded.status === 'failed') throw new ReplayedStepFailure(recorded.error ?? 'failed');
+      });
+    } catch (error) {
+      if (!(error instanceof ReplayedStepFailure)) throw error;
+    }
+  }
+}
