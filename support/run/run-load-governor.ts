@@ -11,8 +11,10 @@ const WRITE_EVERY = 5;
 /**
  * Load-adaptive concurrency (FR-006, PR-004) for one run, started by the global setup in
  * the runner process: the governor samples CPU and memory and publishes in the run's load
- * gate how many windows may take POs; the windows read it before each PO. The load over the
- * run is kept in the run's state for a picture of the run.
+ * gate how many windows may take POs; the windows read it before each PO and before they
+ * launch. Samples taken while a window of this run starts (its record says so) are the job's
+ * own start-up and are not judged. The load over the run is kept in the run's state for a
+ * picture of the run.
  */
 export async function startRunLoadGovernor(
   state: RunState,
@@ -29,6 +31,8 @@ export async function startRunLoadGovernor(
     }
   };
   let samples = 0;
+  const records = state.windowRecords();
+  const since = Date.now();
   const governor = new LoadGovernor({
     file: state.paths.loadGateFile,
     signal: loadSignalFor(run.signalFile),
@@ -38,6 +42,7 @@ export async function startRunLoadGovernor(
       cooldownMs: settings.loadCooldownMs,
       holdMs: settings.loadRaiseAfterMs,
     },
+    startingWindows: () => records.startingNow(since),
     onSample: (sample, target) => {
       history.add({ ...sample, target });
       if (++samples % WRITE_EVERY === 0) saveHistory();

@@ -1,6 +1,7 @@
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { persistentLaunchOptions, type ResolvedBrowser } from '../profile/browser-launch.js';
 import { classifyLaunchError } from '../profile/launch-failure.js';
+import { BrowserCdp } from './browser-cdp.js';
 import type { WindowLog } from './window-identity.js';
 
 export interface BrowserProcessOptions {
@@ -14,9 +15,17 @@ export interface BrowserProcessOptions {
   log: WindowLog;
 }
 
+/**
+ * What the job adds to every window's browser: `--enable-automation` lets the browser tell
+ * its own command line over CDP (VM-002 without a page). A page cannot tell it apart:
+ * navigator.webdriver is already true under Playwright.
+ */
+export const WINDOW_BROWSER_ARGS = ['--enable-automation'];
+
 /** The browser of one window: started on a user data folder, watched for a crash or kill, closed. */
 export class BrowserProcess {
   private ctx: BrowserContext | undefined;
+  private devtools: BrowserCdp | undefined;
   private closedUnexpectedly = false;
 
   constructor(private readonly options: BrowserProcessOptions) {}
@@ -28,12 +37,13 @@ export class BrowserProcess {
     try {
       ctx = await chromium.launchPersistentContext(
         userDataDir,
-        persistentLaunchOptions({ browser, userDataDir, profileName, headless, downloadsPath: downloadsDir }),
+        persistentLaunchOptions({ browser, userDataDir, profileName, headless, downloadsPath: downloadsDir, extraArgs: WINDOW_BROWSER_ARGS }),
       );
     } catch (error) {
       throw classifyLaunchError(error, { userDataDir, window: letter });
     }
     this.ctx = ctx;
+    this.devtools = await BrowserCdp.open(ctx);
     this.closedUnexpectedly = false;
     ctx.on('close', () => {
       if (this.ctx !== ctx) return;
@@ -47,6 +57,11 @@ export class BrowserProcess {
   get context(): BrowserContext {
     if (!this.ctx) throw new Error(`window ${this.options.letter} has no browser`);
     return this.ctx;
+  }
+
+  /** The running browser's own DevTools session; undefined when no browser runs. */
+  get cdp(): BrowserCdp | undefined {
+    return this.ctx ? this.devtools : undefined;
   }
 
   get page(): Page {
@@ -70,6 +85,7 @@ export class BrowserProcess {
   async close(): Promise<void> {
     const ctx = this.ctx;
     this.ctx = undefined;
+    this.devtools = undefined;
     if (ctx) await ctx.close().catch(() => undefined);
   }
 }
