@@ -88,6 +88,7 @@ async function measure(ctx: RunContext, tool: Tool, windows: number, start: () =
     readyWindows: ready.ready,
     cpuSeconds: usage.cpu.seconds,
     cpu: usage.cpu,
+    cpuByKind: usage.cpuByKind,
     memory: { peakRssBytes: usage.memory.peakRssBytes, peakPssBytes: usage.memory.peakPssBytes, processesAtPeak: usage.memory.processesAtPeak },
     browsers: usage.browsers.map((b) => ({
       ...b,
