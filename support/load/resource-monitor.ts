@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import si from 'systeminformation';
 import { LOAD_SIGNAL_FILE_ENV } from '../run-state/run-handle.js';
 import { OperatorError } from '../shared/operator-error.js';
 
@@ -34,6 +33,8 @@ export class SystemLoadSignal implements LoadSignal {
   constructor(private readonly clock: Clock = Date.now) {}
 
   async sample(): Promise<ResourceSample> {
+    // Loaded by the process that samples (the runner), not by every worker that reads the gate.
+    const { default: si } = await import('systeminformation');
     const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
     return {
       at: this.clock(),
