@@ -9,17 +9,18 @@ import { isProcessAlive } from './process-liveness.js';
  * launches (CPU). A slot is a proper-lockfile lock, refreshed while held, so a killed
  * holder's slot is taken over once stale.
  *
- * Ordered use (`order`): waiters take slots by rank (window letter order), lowest first.
- * Each waiter shows itself with a ticket naming its process; a rank that took a slot once
- * leaves a mark. A rank below this one that has neither a live ticket nor a mark has not
- * arrived yet (its worker is still loading): it is waited for during `arrivalGraceMs` from
- * this waiter's own arrival, no longer, so a window that never comes cannot block the rest.
+ * Ordered use (`order`): of the waiters, the lowest rank (window letter) takes a free slot
+ * first. Each waiter shows itself with a ticket naming its process; a rank that took a slot
+ * once leaves a mark. Rank 0 goes before every other rank even when it has not arrived yet
+ * (its worker is still loading), for `leaderGraceMs` from the other's arrival, no longer,
+ * so it cannot block the rest for good. Any other rank that has not arrived blocks nobody:
+ * a free slot is never kept for a window that is still loading.
  */
 export interface SlotWait {
   waitedMs: number;
   /** Slots held by others when every slot was busy, else 0. */
   busySlots: number;
-  /** Lower ranks that go first (waiting, or not arrived yet within the grace). */
+  /** Ranks that go first (lower ones waiting, or rank 0 not arrived yet within the grace). */
   ahead: number;
 }
 
@@ -35,7 +36,7 @@ export interface AcquireSlotOptions {
   staleMs?: number;
   /** Called at every poll while this waiter cannot take a slot, so the operator sees the back-pressure (NFR-006). */
   onWait?: (wait: SlotWait) => void;
-  order?: { rank: number; arrivalGraceMs: number };
+  order?: { rank: number; leaderGraceMs: number };
   /** Asked before every try: false ends the wait with SlotWaitAbandoned (the slot is no longer wanted). */
   stillWanted?: () => boolean;
 }
@@ -58,11 +59,11 @@ export interface QueueView {
   taken: ReadonlySet<number>;
 }
 
-/** Pure: the lower ranks that go before `rank` (a rank that has not arrived counts only while `graceOver` is false). */
+/** Pure: the ranks that go before `rank`: lower ranks waiting, and rank 0 until it took a slot or the grace is over. */
 export function ranksAhead(rank: number, queue: QueueView, graceOver: boolean): number {
   let ahead = 0;
   for (let lower = 0; lower < rank; lower++) {
-    if (queue.waiting.has(lower) || (!graceOver && !queue.taken.has(lower))) ahead++;
+    if (queue.waiting.has(lower) || (lower === 0 && !graceOver && !queue.taken.has(0))) ahead++;
   }
   return ahead;
 }
@@ -134,7 +135,7 @@ export async function acquireSlot(dir: string, options: AcquireSlotOptions): Pro
     for (;;) {
       const waitedMs = Date.now() - started;
       if (options.stillWanted && !options.stillWanted()) throw new SlotWaitAbandoned(waitedMs);
-      const ahead = order ? ranksAhead(order.rank, readQueue(dir), waitedMs >= order.arrivalGraceMs) : 0;
+      const ahead = order ? ranksAhead(order.rank, readQueue(dir), waitedMs >= order.leaderGraceMs) : 0;
       const release = ahead === 0 ? await tryTake(dir, limit, stale) : undefined;
       if (release) {
         if (order) fs.writeFileSync(takenFile(dir, order.rank), '');

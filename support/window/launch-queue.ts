@@ -25,8 +25,13 @@ export class LaunchHeldBack extends Error {
   }
 }
 
-/** Lower letters may still be loading their worker when a higher one is ready: they go first if they come within this time. */
-const ARRIVAL_GRACE_MS = 5_000;
+/**
+ * Window A goes first: it takes the first PO. Its worker may still be loading when another
+ * window is ready to launch; that one waits for A this long at most. Other windows launch
+ * in letter order among those waiting: a free slot is not kept for a window still loading
+ * (on a busy 2-core machine workers finished loading up to 3.7 s apart, in any order).
+ */
+const LEADER_GRACE_MS = 5_000;
 const POLL_MS = 100;
 
 /**
@@ -43,7 +48,7 @@ export async function awaitLaunchTurn(place: LaunchPlace, window: { record: Wind
     return await acquireSlot(place.slotsDir, {
       limit: place.limit,
       pollMs: POLL_MS,
-      order: { rank: record.parallelIndex, arrivalGraceMs: ARRIVAL_GRACE_MS },
+      order: { rank: record.parallelIndex, leaderGraceMs: LEADER_GRACE_MS },
       stillWanted: place.mayLaunch,
       onWait: ({ waitedMs, busySlots, ahead }) => {
         // Shown once a wait is noticeable and then every few seconds (NFR-006), not at every look.

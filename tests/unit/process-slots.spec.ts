@@ -61,14 +61,14 @@ test('peakOverlap counts overlapping holders', () => {
   expect(peakOverlap([{ start: 1, end: 4 }, { start: 2, end: 4 }, { start: 3, end: 4 }])).toBe(3);
 });
 
-test('ranksAhead: lower ranks waiting go first; one that has not arrived only until the grace is over', () => {
+test('ranksAhead: lower ranks waiting go first; rank 0 also before it arrives, until the grace is over', () => {
   const queue = (waiting: number[], taken: number[]) => ({ waiting: new Set(waiting), taken: new Set(taken) });
   expect(ranksAhead(0, queue([1, 2], []), false)).toBe(0);
-  expect(ranksAhead(2, queue([0, 2], [0]), false)).toBe(2);
-  expect(ranksAhead(2, queue([0, 2], []), true)).toBe(1);
-  expect(ranksAhead(3, queue([3], [0, 1, 2]), false)).toBe(0);
-  expect(ranksAhead(3, queue([3], [0]), false)).toBe(2);
-  expect(ranksAhead(3, queue([3], [0]), true)).toBe(0);
+  expect(ranksAhead(2, queue([0, 1, 2], []), true)).toBe(2);
+  // Rank 0 not arrived: waited for within the grace, not after it; a rank 1 not arrived is never waited for.
+  expect(ranksAhead(2, queue([2], []), false)).toBe(1);
+  expect(ranksAhead(2, queue([2], []), true)).toBe(0);
+  expect(ranksAhead(3, queue([3], [0]), false)).toBe(0);
   // A rank that took a slot once and waits again (a window back after parking) still goes first.
   expect(ranksAhead(3, queue([1, 3], [0, 1, 2]), true)).toBe(1);
 });
@@ -88,12 +88,12 @@ test('six worker processes share two slots: never more than two at once', async 
   expect(peakOverlap(spans as Span[])).toBe(2);
 });
 
-test('ordered waiters that arrive in reverse order take one slot in rank order', async () => {
+test('ordered waiters that arrive in reverse order: rank 0 first although it came last, then the others by rank', async () => {
   test.setTimeout(60_000);
   const dir = path.join(root, 'launch');
   const holders: Holder[] = [];
   try {
-    // Rank 3 comes first and rank 0 last, as workers that finish loading in any order.
+    // Rank 3 comes first and rank 0 last, as workers that finish loading in any order; all wait for rank 0.
     for (const rank of [3, 2, 1, 0]) {
       holders.unshift(startHolder(dir, 1, '250', { rank, graceMs: 20_000 }));
       await new Promise((r) => setTimeout(r, 150));
@@ -108,13 +108,13 @@ test('ordered waiters that arrive in reverse order take one slot in rank order',
   expect(fs.readdirSync(dir).filter((f) => f.startsWith('waiting-')), 'no ticket is left behind').toEqual([]);
 });
 
-test('a lower rank that never arrives holds the queue for the grace only; a dead waiter holds it not at all', async () => {
+test('rank 0 that never arrives holds the queue for the grace only; a dead waiter holds it not at all', async () => {
   const dir = path.join(root, 'launch');
   const started = Date.now();
   const waits: SlotWait[] = [];
-  const release = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 2, arrivalGraceMs: 600 }, onWait: (w) => waits.push(w) });
+  const release = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 2, leaderGraceMs: 600 }, onWait: (w) => waits.push(w) });
   expect(Date.now() - started).toBeGreaterThanOrEqual(600);
-  expect(waits[0]).toMatchObject({ ahead: 2, busySlots: 0 });
+  expect(waits[0]).toMatchObject({ ahead: 1, busySlots: 0 });
   await release();
 
   // Ranks 0 and 1 launched earlier; rank 1 waits again, but its process is gone (a killed worker): it does not count.
@@ -124,7 +124,7 @@ test('a lower rank that never arrives holds the queue for the grace only; a dead
   await exited(gone);
   fs.writeFileSync(path.join(dir, 'waiting-1'), String(gone.pid));
   const again = Date.now();
-  const second = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 3, arrivalGraceMs: 10_000 } });
+  const second = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 3, leaderGraceMs: 10_000 } });
   expect(Date.now() - again, 'ranks 0..2 all took a slot before; the dead waiter holds nothing').toBeLessThan(2_000);
   await second();
 });
@@ -136,7 +136,7 @@ test('a waiter that is no longer wanted gives up and leaves no ticket; a killed 
   try {
     await holder.acquired;
     let wanted = 3;
-    const abandoned = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 1, arrivalGraceMs: 0 }, stillWanted: () => wanted-- > 0 }).catch((e: unknown) => e);
+    const abandoned = await acquireSlot(dir, { limit: 1, pollMs: 50, order: { rank: 1, leaderGraceMs: 0 }, stillWanted: () => wanted-- > 0 }).catch((e: unknown) => e);
     expect(abandoned).toBeInstanceOf(SlotWaitAbandoned);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('waiting-'))).toEqual([]);
 

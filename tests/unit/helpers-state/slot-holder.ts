@@ -13,7 +13,7 @@ const release = await acquireSlot(dir, {
   limit: Number(limit),
   pollMs: 50,
   ...(staleMs && staleMs !== '-' ? { staleMs: Number(staleMs) } : {}),
-  ...(rank ? { order: { rank: Number(rank), arrivalGraceMs: Number(graceMs ?? 5_000) } } : {}),
+  ...(rank ? { order: { rank: Number(rank), leaderGraceMs: Number(graceMs ?? 5_000) } } : {}),
   onWait: () => waits++,
 });
 const start = Date.now();
