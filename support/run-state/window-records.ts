@@ -83,14 +83,31 @@ const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
   endedAt: z.string().optional(),
 });
 
+/** What the load governor knows of the run's windows when it counts those starting. */
+export interface StartingCount {
+  /** When the run began: records begun earlier belong to an earlier run in this folder. */
+  since: number;
+  /** Windows the run will have (its workers, at most one per PO). */
+  expected: number;
+  /** Until then a window with no record yet counts as starting (its worker is loading); after it, a window that never came is not waited for. */
+  absentUntil: number;
+  now: number;
+  alive?: (pid: number) => boolean;
+}
+
 /**
- * Pure: the windows paying for their start-up now (profile, launch, verification), which the
- * load governor leaves out of its judgement. A window waiting for its turn in the launch
+ * Pure: the windows paying for their start-up now, which the load governor leaves out of
+ * its judgement: a window whose worker is still loading (no record yet, early in the run),
+ * preparing its profile, launching or verifying. A window waiting for its turn in the launch
  * queue costs nothing and is not counted; nor is a record of an earlier run in this folder
- * (begun before `since`) or of a worker that is gone.
+ * or of a worker that is gone.
  */
-export function countStarting(records: readonly WindowRecord[], since: number, alive: (pid: number) => boolean = isProcessAlive): number {
-  return records.filter((r) => r.state === 'starting' && r.phase !== 'launch-queue' && Date.parse(r.startedAt) >= since && alive(r.pid)).length;
+export function countStarting(records: readonly WindowRecord[], count: StartingCount): number {
+  const alive = count.alive ?? isProcessAlive;
+  const mine = records.filter((r) => Date.parse(r.startedAt) >= count.since);
+  const starting = mine.filter((r) => r.state === 'starting' && r.phase !== 'launch-queue' && alive(r.pid)).length;
+  const absent = count.now < count.absentUntil ? Math.max(0, count.expected - new Set(mine.map((r) => r.window)).size) : 0;
+  return starting + absent;
 }
 
 export class WindowRecordStore {
@@ -106,8 +123,8 @@ export class WindowRecordStore {
   }
 
   /** See countStarting. */
-  startingNow(since: number): number {
-    return countStarting(this.all(), since);
+  startingNow(count: Omit<StartingCount, 'now'>): number {
+    return countStarting(this.all(), { ...count, now: Date.now() });
   }
 
   others(window: string): WindowRecord[] {

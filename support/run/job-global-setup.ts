@@ -88,7 +88,8 @@ async function prepareRun(config: FullConfig, published: RunState): Promise<() =
     }
     const state = published.withSession(session.dir);
     state.publish();
-    const governor = await startRunLoadGovernor(state, settings, { workers: config.workers, signalFile: hooks.loadSignalFile }, (message) =>
+    const windows = Math.min(config.workers, frozen.pos.length);
+    const governor = await startRunLoadGovernor(state, settings, { workers: config.workers, windows, signalFile: hooks.loadSignalFile }, (message) =>
       process.stderr.write(`[load] ${message}\n`),
     );
     return async () => {

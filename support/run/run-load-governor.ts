@@ -7,6 +7,7 @@ import type { Settings } from '../settings.js';
 
 /** Samples kept between two writes of the run's load history. */
 const WRITE_EVERY = 5;
+const ABSENT_WINDOW_MS = 60_000;
 
 /**
  * Load-adaptive concurrency (FR-006, PR-004) for one run, started by the global setup in
@@ -19,7 +20,7 @@ const WRITE_EVERY = 5;
 export async function startRunLoadGovernor(
   state: RunState,
   settings: Settings,
-  run: { workers: number; signalFile: string | undefined },
+  run: { workers: number; windows: number; signalFile: string | undefined },
   onError: (message: string) => void,
 ): Promise<{ stop(): Promise<GovernorSummary> }> {
   const history = new LoadHistory();
@@ -33,6 +34,8 @@ export async function startRunLoadGovernor(
   let samples = 0;
   const records = state.windowRecords();
   const since = Date.now();
+  // Workers load for a few seconds before their window has a record; one that has not come after this is not waited for.
+  const absentUntil = since + ABSENT_WINDOW_MS;
   const governor = new LoadGovernor({
     file: state.paths.loadGateFile,
     signal: loadSignalFor(run.signalFile),
@@ -42,7 +45,7 @@ export async function startRunLoadGovernor(
       cooldownMs: settings.loadCooldownMs,
       holdMs: settings.loadRaiseAfterMs,
     },
-    startingWindows: () => records.startingNow(since),
+    startingWindows: () => records.startingNow({ since, expected: run.windows, absentUntil }),
     onSample: (sample, target) => {
       history.add({ ...sample, target });
       if (++samples % WRITE_EVERY === 0) saveHistory();

@@ -45,7 +45,7 @@ export async function awaitLaunchTurn(place: LaunchPlace, window: { record: Wind
   const started = Date.now();
   let lastNotice = -Infinity;
   try {
-    return await acquireSlot(place.slotsDir, {
+    const release = await acquireSlot(place.slotsDir, {
       limit: place.limit,
       pollMs: POLL_MS,
       order: { rank: record.parallelIndex, leaderGraceMs: LEADER_GRACE_MS },
@@ -58,6 +58,9 @@ export async function awaitLaunchTurn(place: LaunchPlace, window: { record: Wind
         log(`waiting for its turn to launch: ${why} (${(waitedMs / 1000).toFixed(1)} s)`);
       },
     });
+    const waited = Date.now() - started;
+    if (waited >= 100) log(`launches after ${(waited / 1000).toFixed(1)} s in the launch queue`);
+    return release;
   } catch (error) {
     if (error instanceof SlotWaitAbandoned) throw new LaunchHeldBack(record.window);
     throw error;

@@ -105,7 +105,7 @@ test('window records are kept one per window instance and read in window order; 
   expect(store.others('B').map((r) => r.window)).toEqual(['A']);
 });
 
-test('windows starting now: every start-up phase but the launch queue, of live workers of this run only', () => {
+test('windows starting now: every start-up phase but the launch queue, of live workers of this run, and early on those not begun yet', () => {
   const since = Date.parse('2026-01-05T09:00:00.000Z');
   const at = (s: number) => new Date(since + s * 1000).toISOString();
   const records = [
@@ -119,7 +119,12 @@ test('windows starting now: every start-up phase but the launch queue, of live w
     windowRecord('G', 6, { state: 'starting', phase: 'launch', startedAt: at(-60) }),
     windowRecord('H', 7, { state: 'starting', phase: 'launch', startedAt: at(1), pid: 999_999 }),
   ];
-  expect(countStarting(records, since, (pid) => pid !== 999_999)).toBe(3);
+  const count = { since, expected: 6, absentUntil: since + 60_000, now: since + 5_000, alive: (pid: number) => pid !== 999_999 };
+  expect(countStarting(records, count)).toBe(3);
+  // Early in the run, a window whose worker is still loading (no record yet) is starting too; later it is not waited for.
+  expect(countStarting(records.filter((r) => r.window !== 'B'), { ...count, expected: 7 })).toBe(3);
+  expect(countStarting(records, { ...count, expected: 9 })).toBe(5);
+  expect(countStarting(records, { ...count, expected: 9, now: since + 61_000 })).toBe(3);
   const store = new WindowRecordStore(path.join(dir, 'windows'));
   for (const r of records) store.save(r);
   expect(store.all().find((r) => r.window === 'D')?.phase, 'the phase survives the record file').toBe('launch-queue');
