@@ -149,6 +149,9 @@ test('a window the governor holds back does not launch until the load lets it; t
   expect(await waitForNoProcessesMentioning(harness.root)).toEqual([]);
 });
 
+/** Background CPU from which the machine is too busy for the real-load test (as the benchmark calls a run busy). */
+const BUSY_PERCENT = Number(process.env.E2E_BUSY_PERCENT ?? 25);
+
 /** Mean system CPU over a few seconds, as the governor sees it. */
 async function backgroundCpuPercent(): Promise<number> {
   const load = new SystemLoadSignal();
@@ -165,9 +168,9 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
   test.setTimeout(300_000);
   const background = await backgroundCpuPercent();
   // The governor reads the whole machine: on a machine already busy with other work there is nothing to tell apart.
-  test.skip(background > 50, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
+  test.skip(background > BUSY_PERCENT, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
   harness.sim.resetStats();
-  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000' });
+  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000', ...(process.env.E2E_CPU_LIMIT ? { CPU_LIMIT_PERCENT: process.env.E2E_CPU_LIMIT } : {}) });
   const hogs: ChildProcess[] = [];
   try {
     await expect.poll(() => run.records().filter((r) => r.state === 'verified').length, { timeout: 120_000 }).toBe(3);
@@ -183,6 +186,11 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
 
     await expect.poll(() => run.gate()?.target, { timeout: 90_000 }).toBe(3);
     expect(run.gate()!.events.at(-1)).toMatchObject({ to: 3, reason: 'load-below-limits' });
+  } catch (error) {
+    // A failed check leaves no job behind writing into the harness's folder.
+    run.job.child.kill('SIGTERM');
+    await run.job.done;
+    throw error;
   } finally {
     for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill('SIGKILL');
   }
