@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { SystemLoadSignal } from '../../support/load/resource-monitor.js';
 import type { GateState } from '../../support/run-state/load-files.js';
 import type { WindowRecord } from '../../support/window/window-record.js';
+import { backgroundCpuPercent } from '../../tooling/bench/tool-runs.js';
 import { expectedOutcome, generateBatch, inputCsvText, ONLY_COMPLETED } from '../../tooling/simulator/index.js';
+import { BUSY_PERCENT } from '../../tooling/bench/bench-report.js';
 import { peakOverlap } from '../helpers/spans.js';
 import { createJobHarness, waitForNoProcessesMentioning, windowSummary, type JobHarness } from './helpers/job-harness.js';
 
@@ -149,28 +150,14 @@ test('a window the governor holds back does not launch until the load lets it; t
   expect(await waitForNoProcessesMentioning(harness.root)).toEqual([]);
 });
 
-/** Background CPU from which the machine is too busy for the real-load test (as the benchmark calls a run busy). */
-const BUSY_PERCENT = Number(process.env.E2E_BUSY_PERCENT ?? 25);
-
-/** Mean system CPU over a few seconds, as the governor sees it. */
-async function backgroundCpuPercent(): Promise<number> {
-  const load = new SystemLoadSignal();
-  await load.sample();
-  const values: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    values.push((await load.sample()).cpuPercent);
-  }
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
 
 test('a real CPU hog outside the job lowers the windows taking POs, and they come back when it is gone', async () => {
   test.setTimeout(300_000);
   const background = await backgroundCpuPercent();
   // The governor reads the whole machine: on a machine already busy with other work there is nothing to tell apart.
-  test.skip(background > BUSY_PERCENT, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
+  test.skip(background >= BUSY_PERCENT, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
   harness.sim.resetStats();
-  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000', ...(process.env.E2E_CPU_LIMIT ? { CPU_LIMIT_PERCENT: process.env.E2E_CPU_LIMIT } : {}) });
+  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000' });
   const hogs: ChildProcess[] = [];
   try {
     await expect.poll(() => run.records().filter((r) => r.state === 'verified').length, { timeout: 120_000 }).toBe(3);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser, type BrowserContext } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext } from '@playwright/test';
 import { LINK_CONCURRENCY } from '../../support/coupa/attachment-collector.js';
 import { processPo } from '../../support/coupa/po-processor.js';
 import type { PoJobContext } from '../../support/coupa/po-context.js';
@@ -10,7 +10,7 @@ import { attachmentContent } from '../../tooling/simulator/attachment-content.js
 import type { SimAttachment, SimPo } from '../../tooling/simulator/catalogue-model.js';
 import { COUPA_SESSION_COOKIE } from '../../tooling/simulator/index.js';
 import { startSimulator, type RunningSimulator } from '../../tooling/simulator/simulator.js';
-import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in.js';
+import { signedInBrowser } from './helpers-simulator/signed-in-browser.js';
 
 /**
  * A PO's links are fetched a few at a time (JavaScript buttons one by one, first), with the
@@ -18,8 +18,6 @@ import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in
  * once, files named in the page's order whatever order they arrive in, and one session
  * renewal shared by links that all found the session expired.
  */
-const LAUNCH_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
 const attachment = (id: number, fileName: string, fields: Partial<SimAttachment> = {}): SimAttachment => ({
   id: String(id),
   fileName,
@@ -55,12 +53,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   sim = await startSimulator({ catalogue: { pos: [po] }, downloadLatencyMs: 300 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
-  context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${sim.coupaUrl}/user/home`);
-  await signInOnSimulatorForm(page, sim.options().credentials);
-  await page.waitForURL(`${sim.coupaUrl}/user/home`);
+  ({ browser, context } = await signedInBrowser(sim));
 });
 
 test.afterAll(async () => {

@@ -27,8 +27,8 @@ export interface RunContext {
 
 const CRAWLER = fileURLToPath(new URL('./baseline-crawler.ts', import.meta.url));
 
-/** Mean system CPU over three seconds while nothing of the benchmark runs. */
-async function backgroundCpuPercent(): Promise<number> {
+/** Mean system CPU over three seconds while nothing of the benchmark runs: other work on the machine. */
+export async function backgroundCpuPercent(): Promise<number> {
   const signal = new SystemLoadSignal();
   await signal.sample();
   const values: number[] = [];
