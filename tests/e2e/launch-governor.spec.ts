@@ -157,12 +157,13 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
   // The governor reads the whole machine: on a machine already busy with other work there is nothing to tell apart.
   test.skip(background >= BUSY_PERCENT, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
   harness.sim.resetStats();
-  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_SAMPLE_MS: '250', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000' });
+  // The real signal at its default pace (the judgement needs 5 samples: 5 s); changes follow each other faster than by default.
+  const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000' });
   const hogs: ChildProcess[] = [];
   try {
     await expect.poll(() => run.records().filter((r) => r.state === 'verified').length, { timeout: 120_000 }).toBe(3);
     // Quiet but for the job itself: its start-up and its work change nothing.
-    await new Promise((r) => setTimeout(r, 5_000));
+    await new Promise((r) => setTimeout(r, 8_000));
     expect(run.gate()?.events, 'no change on a quiet machine').toEqual([]);
 
     for (let i = 0; i < os.availableParallelism(); i++) hogs.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
@@ -174,6 +175,8 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
     await expect.poll(() => run.gate()?.target, { timeout: 90_000 }).toBe(3);
     expect(run.gate()!.events.at(-1)).toMatchObject({ to: 3, reason: 'load-below-limits' });
   } catch (error) {
+    const gate = run.gate();
+    console.log(`load governor when the check failed: target ${gate?.target}, last sample ${JSON.stringify(gate?.lastSample)}, changes ${gate?.events.map((e) => `${e.from}→${e.to} at ${e.at} (CPU ${e.cpuPercent}%)`).join(', ')}`);
     // A failed check leaves no job behind writing into the harness's folder.
     run.job.child.kill('SIGTERM');
     await run.job.done;
