@@ -207,8 +207,8 @@ export class ConcurrencyController {
     const holdFor = holdMs * this.holdFactor;
     if (this.current >= maxWindows || sample.at - this.lastChangeAt < holdFor) return undefined;
     const held = this.sinceChange.filter((s) => s.at > sample.at - holdFor);
-    // A hold spent starting windows (left out) has not shown calm yet.
-    if (holdFor > 0 && held.length < minSamples) return undefined;
+    // A hold spent mostly starting windows (left out) has not shown calm yet.
+    if (holdFor > 0 && (held.length === 0 || held[0]!.at > sample.at - holdFor / 2)) return undefined;
     if (held.filter((s) => overAny(s, limits)).length > calmShare * held.length) return undefined;
     const change = this.change(sample.at, share, this.current + 1, 'load-below-limits');
     this.lastRaiseAt = sample.at;

@@ -145,6 +145,23 @@ test('a window that comes back and overloads the machine again waits twice as lo
   expect(targets.filter((t) => t === 3).length, 'the third window runs a small part of the time').toBeLessThan(900 / 8);
 });
 
+test('a short hold raises at one sample a second; a hold spent mostly starting windows shows no calm yet', () => {
+  const short = new ConcurrencyController(options({ maxWindows: 2, holdMs: 3_000, cooldownMs: 1_000 }));
+  replay(short, 6, () => ({ cpu: 95 }));
+  expect(short.target).toBe(1);
+  replay(short, 20, () => ({ cpu: 40 }), 6);
+  // Reduced at 4; calm from 6 on; the 95 % samples (0..5) weigh 0.6 of the 10 s history until 10.
+  expect(short.events.map((e) => `${e.to} at ${(Date.parse(e.at) - T0) / 1000}`)).toEqual(['1 at 4', '2 at 10']);
+
+  const starting = new ConcurrencyController(options({ maxWindows: 2, holdMs: 10_000 }));
+  replay(starting, 12, () => ({ cpu: 95 }));
+  // Windows start during 10..19 (left out): at 20 the hold is over, but only its last sample was judged.
+  replay(starting, 21, (s) => ({ cpu: 40, starting: s < 20 ? 1 : 0 }), 12);
+  expect(starting.target).toBe(1);
+  replay(starting, 40, () => ({ cpu: 40 }), 21);
+  expect((Date.parse(starting.events.at(-1)!.at) - T0) / 1000, 'calm judged over half a hold at least').toBe(25);
+});
+
 test('calm means at most one sample in five above a limit over the hold: more restarts it', () => {
   const controller = new ConcurrencyController(options({ maxWindows: 2 }));
   replay(controller, 12, () => ({ cpu: 95 }));
