@@ -17,12 +17,12 @@ import type { ResourceSample } from './resource-monitor.js';
  * Hysteresis: reduce when at least `overloadShare` of the last `historyMs` was over a limit;
  * raise when, over a whole hold period since the last change, at most `calmShare` of it was;
  * a reduction waits `cooldownMs` after the previous change. Calm is judged against the
- * limits themselves, not a margin below them: on a small machine the job's own load with
- * one window fewer sits just below the limit, and a margin kept the windows parked for good
- * after outside load had gone (seen with a real CPU hog on the 2-core machine: 2 windows ran
- * at 70–78 % for a minute and more). A window that comes back and is parked again at once
- * (its own load was too much) makes the next hold twice as long, up to 8 times, so a load
- * near the limit does not make windows come and go. Because the highest-lettered windows
+ * limits themselves, not a margin below them: on a small machine the load with one window
+ * fewer can sit just below the limit, and a margin of 10 points kept windows parked for good
+ * once the outside load had gone (seen on the 2-core machine after a real CPU hog: 70–78 %
+ * for over a minute with two windows and other work). A window that comes back and is
+ * parked again at once (the machine cannot carry it) makes the next hold twice as long, up
+ * to 8 times, so a load near the limit does not make windows come and go. Because the highest-lettered windows
  * are reduced first and windows launch in letter order, a reduction holds back a window
  * that has not launched yet before it parks one that is working.
  */

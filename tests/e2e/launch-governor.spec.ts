@@ -157,6 +157,8 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
   // The governor reads the whole machine: on a machine already busy with other work there is nothing to tell apart.
   test.skip(background >= BUSY_PERCENT, `other processes keep the CPU ${Math.round(background)}% busy: the machine is not quiet enough for this test`);
   harness.sim.resetStats();
+  // Slower answers keep the run going while the load comes and goes (a quiet machine does 90 POs in 20 s otherwise).
+  harness.sim.setOptions({ requestLatencyMs: 400 });
   // The real signal at its default pace (the judgement needs 5 samples: 5 s); changes follow each other faster than by default.
   const run = startRun('hog', { WORKERS: '3', LOAD_SIGNAL_FILE: '', LOAD_COOLDOWN_MS: '1000', LOAD_RAISE_AFTER_MS: '3000' });
   const hogs: ChildProcess[] = [];
@@ -185,6 +187,7 @@ test('a real CPU hog outside the job lowers the windows taking POs, and they com
     for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill('SIGKILL');
   }
   const ended = await run.job.done;
+  harness.sim.setOptions({ requestLatencyMs: 0 });
   expect(ended.code, ended.output).toBe(0);
   expectEveryPoDone(run.journal());
 });
