@@ -45,6 +45,8 @@ export async function checkWindow(settings: Settings, base: BaseProfile, log: (m
       base,
       snapshot,
       clones: { dir: session.clonesDir, slotsDir: session.cloneSlotsDir, slotLimit: 1 },
+      // One window and no load governor: its launch never waits.
+      launches: { slotsDir: session.launchSlotsDir, limit: 1, mayLaunch: () => true },
       downloadsDir: session.browserDownloadsDir('check', 0),
       records: new WindowRecordStore(path.join(session.dir, 'windows')),
       // A clone: the base profile is never opened, so neither its cookie guard nor its backup acts.

@@ -63,7 +63,7 @@ class TransientDownloadError extends Error {}
 class SessionExpired extends Error {}
 
 /** A complete file under a temporary name in the PO folder, with what the server said about it. */
-interface Landed {
+export interface Landed {
   tempPath: string;
   bytes: number;
   sha256: string;
@@ -174,16 +174,25 @@ async function fetchByBrowser(trigger: () => Promise<Download>, options: Downloa
   }
 }
 
-/** Downloads one attachment into the PO folder, retrying interrupted and failed transfers with backoff. */
-export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
+/** A file fetched completely under a temporary name in the PO folder, not yet given its name. */
+export interface FetchedAttachment {
+  source: AttachmentSource;
+  landed: Landed;
+}
+
+/**
+ * Fetches one attachment into the PO folder under a temporary name, retrying interrupted
+ * and failed transfers with backoff. Safe to run for several links at once: the name is
+ * given afterwards (placeAttachment), in the page's order.
+ */
+export async function fetchAttachment(source: AttachmentSource, options: DownloadOptions): Promise<FetchedAttachment> {
   const what = source.url ? withoutQuery(source.url) : `"${source.hints.title ?? source.hints.ariaLabel ?? source.hints.text ?? 'attachment'}" (JavaScript download)`;
   if (source.url && !isTenantUrl(source.url, options.coupaOrigin)) {
     throw new AttachmentDownloadError(what, `a link to another host, not fetched: only ${options.coupaOrigin} is trusted with the window's session`, 0);
   }
   let attempts = 0;
-  let landed: Landed;
   try {
-    landed = await pRetry(
+    const landed = await pRetry(
       async () => {
         attempts++;
         try {
@@ -205,10 +214,15 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
         },
       },
     );
+    return { source, landed };
   } catch (error) {
     if (error instanceof InfrastructureFault) throw error;
     throw new AttachmentDownloadError(what, describe(error), attempts);
   }
+}
+
+/** Gives a fetched file its name in the PO folder (the server's, never replacing a file there) and its Mark-of-the-Web. */
+export function placeAttachment({ source, landed }: FetchedAttachment, options: Pick<DownloadOptions, 'folder' | 'taken' | 'platform'>): DownloadedFile {
   const wanted = sanitizeFileName(
     pickAttachmentName({
       ...source.hints,
@@ -220,4 +234,9 @@ export async function downloadAttachment(source: AttachmentSource, options: Down
   const target = placeWithoutClobber(landed.tempPath, options.folder, wanted, options.taken);
   markOfTheWeb(target, { hostUrl: landed.url, referrerUrl: source.referrerUrl }, options.platform);
   return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
+}
+
+/** Downloads one attachment into the PO folder: fetched, then named. */
+export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
+  return placeAttachment(await fetchAttachment(source, options), options);
 }

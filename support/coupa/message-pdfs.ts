@@ -1,6 +1,4 @@
 import path from 'node:path';
-import { convertMsgToPdf, MsgPdfWriteError } from '../msg/msg-to-pdf.js';
-import { BrokenMsgError } from '../msg/parse-msg.js';
 import type { DownloadedFile } from '../po-result.js';
 import { isWindowGone, WindowGoneError } from './job-errors.js';
 import type { PoJobContext } from './po-context.js';
@@ -10,8 +8,12 @@ import type { PoJobContext } from './po-context.js';
  * browser; a message that cannot be read is reported in the PO's message, never fatal.
  */
 export async function convertMessages(ctx: PoJobContext, workDir: string, files: DownloadedFile[], notes: string[]): Promise<string[]> {
+  const messages = files.filter((f) => /\.msg$/i.test(f.name));
+  if (messages.length === 0) return [];
+  // Loaded on the first message only: the message reader is not worth loading in every worker (~30 ms of CPU each).
+  const [{ convertMsgToPdf, MsgPdfWriteError }, { BrokenMsgError }] = await Promise.all([import('../msg/msg-to-pdf.js'), import('../msg/parse-msg.js')]);
   const converted: string[] = [];
-  for (const file of files.filter((f) => /\.msg$/i.test(f.name))) {
+  for (const file of messages) {
     await ctx.step(`Convert ${file.name} to PDF`, async () => {
       try {
         const { pdfPath } = await convertMsgToPdf(ctx.page.context(), path.join(workDir, file.name));

@@ -14,11 +14,17 @@ import type { ResourceSample } from './resource-monitor.js';
  * left out of the judgement: that load is the job's own start-up, paid once, and parking
  * a window for it would throw that start-up away.
  *
- * Hysteresis: reduce on sustained overload, raise only after `holdMs` of continuous calm
- * below limit − margin, nothing between; a reduction waits `cooldownMs` after the previous
- * change. Because the highest-lettered windows are reduced first and windows launch in
- * letter order, a reduction holds back a window that has not launched yet before it
- * parks one that is working.
+ * Hysteresis: reduce when at least `overloadShare` of the last `historyMs` was over a limit;
+ * raise when, over a whole hold period since the last change, at most `calmShare` of it was;
+ * a reduction waits `cooldownMs` after the previous change. Calm is judged against the
+ * limits themselves, not a margin below them: on a small machine the load with one window
+ * fewer can sit just below the limit, and a margin of 10 points kept windows parked for good
+ * once the outside load had gone (seen on the 2-core machine after a real CPU hog: 70–78 %
+ * for over a minute with two windows and other work). A window that comes back and is
+ * parked again at once (the machine cannot carry it) makes the next hold twice as long, up
+ * to 8 times, so a load near the limit does not make windows come and go. Because the highest-lettered windows
+ * are reduced first and windows launch in letter order, a reduction holds back a window
+ * that has not launched yet before it parks one that is working.
  */
 export interface LoadLimits {
   cpuPercent: number;
@@ -44,11 +50,11 @@ export interface ControllerOptions {
   overloadShare?: number;
   /** Judged samples needed before the machine may be called overloaded. Default 5. */
   minSamples?: number;
-  /** Raise only when every judged sample is this many points below both limits. Default 10. */
-  marginPoints?: number;
+  /** Largest share of the judged samples of a hold period above a limit that still counts as calm. Default 0.2. */
+  calmShare?: number;
   /** Minimum time after the start and after any change before a reduction. Default 10 s. */
   cooldownMs?: number;
-  /** Continuous calm needed for each raise. Default 15 s. */
+  /** Calm needed since the last change for each raise. Default 15 s. */
   holdMs?: number;
 }
 
@@ -103,12 +109,12 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
     historyMs: options.historyMs ?? 10_000,
     overloadShare: options.overloadShare ?? 0.6,
     minSamples: options.minSamples ?? 5,
-    marginPoints: options.marginPoints ?? 10,
+    calmShare: options.calmShare ?? 0.2,
     cooldownMs: options.cooldownMs ?? 10_000,
     holdMs: options.holdMs ?? 15_000,
   };
   const problems: string[] = [];
-  const { maxWindows, minWindows, limits, historyMs, overloadShare, minSamples, marginPoints, cooldownMs, holdMs } = resolved;
+  const { maxWindows, minWindows, limits, historyMs, overloadShare, minSamples, calmShare, cooldownMs, holdMs } = resolved;
   if (!Number.isInteger(minWindows) || minWindows < 1) problems.push(`minWindows must be a whole number ≥ 1, got ${minWindows}`);
   if (!Number.isInteger(maxWindows) || maxWindows < minWindows) problems.push(`maxWindows must be a whole number ≥ minWindows (${minWindows}), got ${maxWindows}`);
   for (const [name, value] of Object.entries(limits)) {
@@ -117,7 +123,7 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
   if (!(historyMs > 0)) problems.push(`historyMs must be > 0, got ${historyMs}`);
   if (!(overloadShare > 0 && overloadShare <= 1)) problems.push(`overloadShare must be in (0, 1], got ${overloadShare}`);
   if (!Number.isInteger(minSamples) || minSamples < 1) problems.push(`minSamples must be a whole number ≥ 1, got ${minSamples}`);
-  if (!(marginPoints >= 0)) problems.push(`marginPoints must be ≥ 0, got ${marginPoints}`);
+  if (!(calmShare >= 0 && calmShare < overloadShare)) problems.push(`calmShare must be ≥ 0 and below overloadShare (${overloadShare}), got ${calmShare}`);
   if (!(cooldownMs >= 0)) problems.push(`cooldownMs must be ≥ 0, got ${cooldownMs}`);
   if (!(holdMs >= 0)) problems.push(`holdMs must be ≥ 0, got ${holdMs}`);
   if (problems.length) throw new ControllerOptionsError(problems);
@@ -125,6 +131,10 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
 }
 
 const isOver = (s: ResourceSample, limits: LoadLimits) => ({ cpu: s.cpuPercent > limits.cpuPercent, memory: s.memoryPercent > limits.memoryPercent });
+const overAny = (s: ResourceSample, limits: LoadLimits) => isOver(s, limits).cpu || isOver(s, limits).memory;
+
+/** Holds after raises that were undone at once grow up to this many times `holdMs`. */
+const MAX_HOLD_FACTOR = 8;
 
 export class ConcurrencyController {
   readonly options: ResolvedControllerOptions;
@@ -132,9 +142,13 @@ export class ConcurrencyController {
   private lowest: number;
   /** Judged samples (start-up samples left out) of the last `historyMs`. */
   private readonly recent: ResourceSample[] = [];
+  /** Judged samples since the last change, for the calm of a hold period. */
+  private sinceChange: ResourceSample[] = [];
   private readonly changes: TargetChange[] = [];
   private lastChangeAt: number | undefined;
-  private calmSince: number | undefined;
+  /** When the last raise happened, until it has lasted long enough to count as good. */
+  private lastRaiseAt: number | undefined;
+  private holdFactor = 1;
   private seen = 0;
   private startup = 0;
   private peakCpu = 0;
@@ -156,7 +170,7 @@ export class ConcurrencyController {
 
   /** Feeds one sample; returns the change it caused, if any. Samples must come in time order. */
   observe(observation: LoadObservation): TargetChange | undefined {
-    const { limits, marginPoints, historyMs, overloadShare, minSamples, cooldownMs, holdMs, minWindows, maxWindows } = this.options;
+    const { limits, historyMs, overloadShare, minSamples, calmShare, cooldownMs, holdMs, minWindows, maxWindows } = this.options;
     const sample: ResourceSample = { at: observation.at, cpuPercent: observation.cpuPercent, memoryPercent: observation.memoryPercent };
     this.seen++;
     this.peakCpu = Math.max(this.peakCpu, sample.cpuPercent);
@@ -169,29 +183,35 @@ export class ConcurrencyController {
     }
     this.recent.push(sample);
     while (this.recent.length && this.recent[0]!.at <= sample.at - historyMs) this.recent.shift();
+    this.sinceChange.push(sample);
 
-    const overloaded = this.recent.filter((s) => isOver(s, limits).cpu || isOver(s, limits).memory);
+    const overloaded = this.recent.filter((s) => overAny(s, limits));
     const share = overloaded.length / this.recent.length;
-    const calmSample = sample.cpuPercent < limits.cpuPercent - marginPoints && sample.memoryPercent < limits.memoryPercent - marginPoints;
-    if (!calmSample) this.calmSince = undefined;
+    // A raise that lasted a whole judgement and cooldown without being undone was right: holds go back to normal.
+    if (this.lastRaiseAt !== undefined && sample.at - this.lastRaiseAt >= historyMs + cooldownMs) {
+      this.lastRaiseAt = undefined;
+      this.holdFactor = 1;
+    }
 
     if (this.recent.length >= minSamples && share >= overloadShare) {
-      // Still overloaded in the recent past: whatever calm this sample shows has not begun yet.
-      this.calmSince = undefined;
       const cooled = sample.at - this.lastChangeAt >= cooldownMs;
       if (this.current <= minWindows || !cooled) return undefined;
       const cpuOver = overloaded.some((s) => isOver(s, limits).cpu);
       const memoryOver = overloaded.some((s) => isOver(s, limits).memory);
       const reason: ChangeReason = cpuOver && memoryOver ? 'cpu-and-memory-above-limit' : cpuOver ? 'cpu-above-limit' : 'memory-above-limit';
+      if (this.lastRaiseAt !== undefined) this.holdFactor = Math.min(MAX_HOLD_FACTOR, this.holdFactor * 2);
+      this.lastRaiseAt = undefined;
       return this.change(sample.at, share, this.current - 1, reason);
     }
 
-    if (!calmSample) return undefined;
-    this.calmSince ??= sample.at;
-    if (this.current >= maxWindows || sample.at - this.calmSince < holdMs) return undefined;
+    const holdFor = holdMs * this.holdFactor;
+    if (this.current >= maxWindows || sample.at - this.lastChangeAt < holdFor) return undefined;
+    const held = this.sinceChange.filter((s) => s.at > sample.at - holdFor);
+    // A hold spent mostly starting windows (left out) has not shown calm yet.
+    if (holdFor > 0 && (held.length === 0 || held[0]!.at > sample.at - holdFor / 2)) return undefined;
+    if (held.filter((s) => overAny(s, limits)).length > calmShare * held.length) return undefined;
     const change = this.change(sample.at, share, this.current + 1, 'load-below-limits');
-    // Each further raise needs its own full period of calm, with the new window running.
-    this.calmSince = sample.at;
+    this.lastRaiseAt = sample.at;
     return change;
   }
 
@@ -222,6 +242,7 @@ export class ConcurrencyController {
     this.current = to;
     this.lowest = Math.min(this.lowest, to);
     this.lastChangeAt = at;
+    this.sinceChange = [];
     this.changes.push(event);
     return event;
   }

@@ -25,6 +25,8 @@ export interface LoadGovernorOptions {
   file: string;
   signal: LoadSignal;
   controller: ControllerOptions;
+  /** Windows of the job starting now (asked at every sample): samples taken while one starts are the job's own start-up. */
+  startingWindows?: () => number;
   /** Every sample with the target after it, e.g. for the live progress display. */
   onSample?: (sample: ResourceSample, target: number) => void;
   /** Every change of the target, for the run's log. */
@@ -94,10 +96,20 @@ export class LoadGovernor {
   /** Every sample is published (the live display shows the load), a change at once with it. */
   private onSample(sample: ResourceSample): void {
     this.lastSample = sample;
-    const change = this.controller.observe(sample);
+    const change = this.controller.observe({ ...sample, startingWindows: this.startingWindows() });
     this.options.onSample?.(sample, this.controller.target);
     if (change) this.options.onChange?.(change);
     void this.publish();
+  }
+
+  /** A count that cannot be read counts as none: the sample is judged. */
+  private startingWindows(): number {
+    try {
+      return this.options.startingWindows?.() ?? 0;
+    } catch (error) {
+      this.options.onError?.(error);
+      return 0;
+    }
   }
 
   /** Writes are chained so an older state can never overwrite a newer one. */

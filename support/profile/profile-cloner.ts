@@ -3,7 +3,6 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import lockfile from 'proper-lockfile';
 import fse from 'fs-extra';
 import { OperatorError } from '../shared/operator-error.js';
 import { retryTransientFs, type FsRetryOptions } from '../shared/fs-retry.js';
@@ -12,8 +11,8 @@ import type { SnapshotManifest } from './profile-snapshot.js';
 
 /**
  * Per-window clones of the run's snapshot: copy-on-write where the file system can, a plain
- * copy otherwise; checked against the snapshot manifest (VM-003); and a throttle shared by
- * all worker processes so that N windows starting together do not thrash the disk (PROFILE-16).
+ * copy otherwise; checked against the snapshot manifest (VM-003). How many are copied at
+ * once across the workers (PROFILE-16) is the caller's slot (support/shared/process-slots.ts).
  */
 
 export type CloneMethod = 'reflink' | 'clonefile' | 'copy';
@@ -168,63 +167,4 @@ export interface CloneVerification {
 export async function verifyCloneAgainstManifest(cloneUdd: string, profileName: string, manifest: SnapshotManifest): Promise<CloneVerification> {
   const mismatches = diffArtifacts(manifest.artifacts, await manifestChecksumsOf(cloneUdd, profileName));
   return { ok: mismatches.length === 0, mismatches };
-}
-
-// ---- Cross-process clone throttle -------------------------------------------------------
-
-export interface AcquireCloneSlotOptions {
-  /** How many clones may be copied at once across all processes (MAX_CONCURRENT_CLONES). */
-  limit: number;
-  /** Default 250 ms. */
-  pollMs?: number;
-  /**
-   * A slot whose holder stopped refreshing it for this long (killed worker) is taken over.
-   * Default 10 000 ms; proper-lockfile refreshes it every half of that and accepts at least 2 000 ms.
-   */
-  staleMs?: number;
-  /** Called at every poll while all slots are busy, so the operator sees clone back-pressure (PROFILE-NFR-06). */
-  onWait?: (waitingMs: number, busySlots: number) => void;
-}
-
-export type ReleaseCloneSlot = () => Promise<void>;
-
-/**
- * Waits for one of `limit` slots shared by every process that uses the same `slotsDir`, and
- * returns the function that frees it.
- */
-export async function acquireCloneSlot(slotsDir: string, options: AcquireCloneSlotOptions): Promise<ReleaseCloneSlot> {
-  const limit = Math.max(1, Math.floor(options.limit));
-  const pollMs = options.pollMs ?? 250;
-  const stale = Math.max(2_000, options.staleMs ?? 10_000);
-  await fse.ensureDir(slotsDir);
-  const started = Date.now();
-  for (;;) {
-    for (let slot = 0; slot < limit; slot++) {
-      const slotFile = path.join(slotsDir, `slot-${slot}`);
-      let compromised: Error | undefined;
-      let unlock: () => Promise<void>;
-      try {
-        unlock = await lockfile.lock(slotFile, {
-          stale,
-          realpath: false,
-          retries: 0,
-          // A holder frozen past `stale` loses its slot to another process; it must not crash the worker for that.
-          onCompromised: (error) => {
-            compromised = error;
-          },
-        });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ELOCKED') continue;
-        throw error;
-      }
-      let released = false;
-      return async () => {
-        if (released) return;
-        released = true;
-        if (!compromised) await unlock();
-      };
-    }
-    options.onWait?.(Date.now() - started, limit);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
 }

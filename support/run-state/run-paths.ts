@@ -89,6 +89,8 @@ export interface SessionPaths {
   snapshotManifest: string;
   clonesDir: string;
   cloneSlotsDir: string;
+  /** The launch queue shared by the run's workers: launch slots, waiting tickets, ranks that launched. */
+  launchSlotsDir: string;
   /** Set once window A's browser opened the base profile in this run. */
   baseOpenedMarker: string;
   faultMarkersDir: string;
@@ -110,6 +112,7 @@ export function sessionPaths(sessionDir: string): SessionPaths {
     snapshotManifest: path.join(snapshotDir, 'manifest.json'),
     clonesDir: path.join(sessionDir, 'clones'),
     cloneSlotsDir: path.join(sessionDir, 'clone-slots'),
+    launchSlotsDir: path.join(sessionDir, 'launch-slots'),
     baseOpenedMarker: path.join(sessionDir, 'base-profile-opened'),
     faultMarkersDir: path.join(sessionDir, 'injected-faults'),
     handoff: {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { jsonText, writeFileAtomicSync } from '../shared/atomic-file.js';
 import { readJsonFolder } from '../shared/json-record.js';
+import { isProcessAlive } from '../shared/process-liveness.js';
 import type { WindowRecord } from '../window/window-record.js';
 
 /**
@@ -34,9 +35,12 @@ const roundSchema = z.object({
   verification: z.array(methodResultSchema),
   attempts: z.number().int().nonnegative(),
   remediation: z.array(remediationStepSchema),
-  timings: z.object({ slotWaitMs: z.number(), cloneMs: z.number(), launchMs: z.number(), verifyMs: z.number() }),
+  timings: z.object({ slotWaitMs: z.number(), cloneMs: z.number(), launchWaitMs: z.number().default(0), launchMs: z.number(), verifyMs: z.number() }),
   error: z.string().optional(),
 });
+
+const spansSchema = z.array(z.object({ start: z.number(), end: z.number() }));
+const phaseCpuSchema = z.object({ browserS: z.number(), workerS: z.number() });
 
 const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
   window: z.string().min(1),
@@ -47,17 +51,28 @@ const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
   userDataDir: z.string(),
   profileDir: z.string(),
   state: z.enum(['starting', 'verified', 'parked', 'failed', 'closed']),
+  phase: z.enum(['prepare', 'launch-queue', 'launch', 'verify']).optional(),
   verification: z.array(methodResultSchema),
   attempts: z.number().int().nonnegative(),
   remediation: z.array(remediationStepSchema),
   diagnosis: z.string().optional(),
-  timings: z.object({ slotWaitMs: z.number(), cloneMs: z.number(), launchMs: z.number(), verifyMs: z.number(), totalStartMs: z.number() }),
+  timings: z.object({ slotWaitMs: z.number(), cloneMs: z.number(), launchWaitMs: z.number().default(0), launchMs: z.number(), verifyMs: z.number(), totalStartMs: z.number() }),
   clone: z.object({ method: z.string(), bytes: z.number(), files: z.number(), slotLimit: z.number().int().positive() }).optional(),
   cookieGuard: z.object({ rowsBefore: z.number(), cookiesAfterLaunch: z.number(), dropped: z.boolean(), restored: z.boolean() }).optional(),
   cookieBackup: z.string().optional(),
   rounds: z.array(roundSchema).optional(),
   parkings: z.array(z.object({ from: z.string(), until: z.string().optional() })),
-  cloneSpans: z.array(z.object({ start: z.number(), end: z.number() })),
+  // Records of older versions (a resumed run folder) have none of these.
+  heldBeforeLaunch: z.array(z.object({ from: z.string(), until: z.string().optional() })).default([]),
+  cloneSpans: spansSchema,
+  launchSpans: spansSchema.default([]),
+  cpu: z
+    .object({
+      workerStartS: z.number(),
+      phases: z.object({ launch: phaseCpuSchema, introspection: phaseCpuSchema, session: phaseCpuSchema, pos: phaseCpuSchema }).partial(),
+      workerTotalS: z.number().optional(),
+    })
+    .optional(),
   profileCookies: z.object({ persistent: z.number(), hosts: z.array(z.string()) }).optional(),
   browser: z.string(),
   browserVersion: z.string().optional(),
@@ -67,6 +82,33 @@ const windowRecordSchema: z.ZodType<WindowRecord> = z.object({
   startedAt: z.string(),
   endedAt: z.string().optional(),
 });
+
+/** What the load governor knows of the run's windows when it counts those starting. */
+export interface StartingCount {
+  /** When the run began: records begun earlier belong to an earlier run in this folder. */
+  since: number;
+  /** Windows the run will have (its workers, at most one per PO). */
+  expected: number;
+  /** Until then a window with no record yet counts as starting (its worker is loading); after it, a window that never came is not waited for. */
+  absentUntil: number;
+  now: number;
+  alive?: (pid: number) => boolean;
+}
+
+/**
+ * Pure: the windows paying for their start-up now, which the load governor leaves out of
+ * its judgement: a window whose worker is still loading (no record yet, early in the run),
+ * preparing its profile, launching or verifying. A window waiting for its turn in the launch
+ * queue costs nothing and is not counted; nor is a record of an earlier run in this folder
+ * or of a worker that is gone.
+ */
+export function countStarting(records: readonly WindowRecord[], count: StartingCount): number {
+  const alive = count.alive ?? isProcessAlive;
+  const mine = records.filter((r) => Date.parse(r.startedAt) >= count.since);
+  const starting = mine.filter((r) => r.state === 'starting' && r.phase !== 'launch-queue' && alive(r.pid)).length;
+  const absent = count.now < count.absentUntil ? Math.max(0, count.expected - new Set(mine.map((r) => r.window)).size) : 0;
+  return starting + absent;
+}
 
 export class WindowRecordStore {
   constructor(private readonly dir: string) {}
@@ -78,6 +120,11 @@ export class WindowRecordStore {
   /** Every window instance's latest record, by window (A, B, …) and then by start. */
   all(): WindowRecord[] {
     return readJsonFolder(this.dir, windowRecordSchema).sort((a, b) => a.parallelIndex - b.parallelIndex || a.workerIndex - b.workerIndex);
+  }
+
+  /** See countStarting. */
+  startingNow(count: Omit<StartingCount, 'now'>): number {
+    return countStarting(this.all(), { ...count, now: Date.now() });
   }
 
   others(window: string): WindowRecord[] {

@@ -7,17 +7,20 @@ import type { Settings } from '../settings.js';
 
 /** Samples kept between two writes of the run's load history. */
 const WRITE_EVERY = 5;
+const ABSENT_WINDOW_MS = 60_000;
 
 /**
  * Load-adaptive concurrency (PARALLEL-06, PERF-04) for one run, started by the global setup in
  * the runner process: the governor samples CPU and memory and publishes in the run's load
- * gate how many windows may take POs; the windows read it before each PO. The load over the
- * run is kept in the run's state for a picture of the run.
+ * gate how many windows may take POs; the windows read it before each PO and before they
+ * launch. Samples taken while a window of this run starts (its record says so) are the job's
+ * own start-up and are not judged. The load over the run is kept in the run's state for a
+ * picture of the run.
  */
 export async function startRunLoadGovernor(
   state: RunState,
   settings: Settings,
-  run: { workers: number; signalFile: string | undefined },
+  run: { workers: number; windows: number; signalFile: string | undefined },
   onError: (message: string) => void,
 ): Promise<{ stop(): Promise<GovernorSummary> }> {
   const history = new LoadHistory();
@@ -29,6 +32,10 @@ export async function startRunLoadGovernor(
     }
   };
   let samples = 0;
+  const records = state.windowRecords();
+  const since = Date.now();
+  // Workers load for a few seconds before their window has a record; one that has not come after this is not waited for.
+  const absentUntil = since + ABSENT_WINDOW_MS;
   const governor = new LoadGovernor({
     file: state.paths.loadGateFile,
     signal: loadSignalFor(run.signalFile),
@@ -38,6 +45,7 @@ export async function startRunLoadGovernor(
       cooldownMs: settings.loadCooldownMs,
       holdMs: settings.loadRaiseAfterMs,
     },
+    startingWindows: () => records.startingNow({ since, expected: run.windows, absentUntil }),
     onSample: (sample, target) => {
       history.add({ ...sample, target });
       if (++samples % WRITE_EVERY === 0) saveHistory();

@@ -1,9 +1,6 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { resolveBrowser, type ResolvedBrowser } from '../profile/browser-launch.js';
 import type { CookieBackup } from '../profile/cookie-backup.js';
-import { persistentCookiesIn } from '../profile/cookie-store.js';
-import { LaunchFailure } from '../profile/launch-failure.js';
-import { CloneError } from '../profile/profile-cloner.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import type { SnapshotManifest } from '../profile/profile-snapshot.js';
 import type { Settings } from '../settings.js';
@@ -11,16 +8,17 @@ import { OperatorError } from '../shared/operator-error.js';
 import { BaseCookieGuard } from './base-cookie-guard.js';
 import { BrowserProcess } from './browser-process.js';
 import type { WindowFaultHooks } from './fault-injection.js';
+import { LaunchHeldBack, type LaunchPlace } from './launch-queue.js';
 import { ProfilePreparation, type ClonePlace } from './profile-preparation.js';
 import { Remediation, RemediationBudget } from './remediation.js';
 import { VerificationLadder } from './verification-ladder.js';
+import { WindowBringUp } from './window-bring-up.js';
+import { CpuLedger, type CpuMark } from './window-cpu.js';
 import { windowLetter, type WindowLog } from './window-identity.js';
 import { beginRound } from './window-rounds.js';
 import {
-  recordVerification,
-  WindowVerificationError,
+  newWindowRecord,
   type ProfileKind,
-  type RemediationStep,
   type RunMarker,
   type WindowRecord,
   type WindowRecordSink,
@@ -34,6 +32,7 @@ export interface WindowEnvironment {
   base: BaseProfile;
   snapshot: SnapshotManifest;
   clones: ClonePlace;
+  launches: LaunchPlace;
   /** Where the browser puts JavaScript-started downloads. */
   downloadsDir: string;
   records: WindowRecordSink;
@@ -46,12 +45,6 @@ export interface WindowEnvironment {
   faults?: WindowFaultHooks;
   log: WindowLog;
 }
-
-/** A launch failure worth another try; a refused default profile or a missing program is not. */
-const retryableLaunch = (error: unknown): error is LaunchFailure =>
-  error instanceof LaunchFailure && error.kind !== 'default-profile-refused' && error.kind !== 'executable-missing';
-
-const isoNow = () => new Date().toISOString();
 
 /**
  * One browser window of the job on its intended profile: window A on the base profile
@@ -68,33 +61,19 @@ export class BrowserWindow {
   private readonly profile: ProfilePreparation;
   private readonly guard: BaseCookieGuard;
   private readonly ladder: VerificationLadder;
+  private readonly bringUp: WindowBringUp;
+  private readonly cpu: CpuLedger;
+  /** Taken when the window was verified: what its POs cost is measured from here. */
+  private working: CpuMark | undefined;
 
   constructor(private readonly env: WindowEnvironment) {
     const { settings, base } = env;
     this.letter = windowLetter(env.parallelIndex);
     this.kind = env.parallelIndex === 0 && settings.profilePolicy === 'base-first' ? 'base' : 'clone';
     this.browser = resolveBrowser(settings);
-    this.record = {
-      window: this.letter,
-      parallelIndex: env.parallelIndex,
-      workerIndex: env.workerIndex,
-      pid: process.pid,
-      kind: this.kind,
-      userDataDir: this.kind === 'base' ? base.userDataDir : '',
-      profileDir: this.kind === 'base' ? base.profileDir : '',
-      state: 'starting',
-      verification: [],
-      attempts: 0,
-      remediation: [],
-      parkings: [],
-      cloneSpans: [],
-      timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
-      browser: this.browser.description,
-      posDone: 0,
-      posFailed: 0,
-      startedAt: isoNow(),
-    };
+    this.record = newWindowRecord({ letter: this.letter, parallelIndex: env.parallelIndex, workerIndex: env.workerIndex, kind: this.kind, base, browser: this.browser.description });
     const parts = { record: this.record, save: () => this.save(), log: env.log };
+    this.cpu = new CpuLedger(this.record.cpu!, () => this.process.cdp);
     this.process = new BrowserProcess({
       letter: this.letter,
       profileName: base.profileName,
@@ -117,7 +96,19 @@ export class BrowserWindow {
       ...(env.faults ? { faults: env.faults } : {}),
     });
     this.guard = new BaseCookieGuard({ ...parts, base, backup: env.cookieBackup });
-    this.ladder = new VerificationLadder({ ...parts, settings, kind: this.kind, letter: this.letter, base, browser: this.browser, records: env.records });
+    this.bringUp = new WindowBringUp({
+      ...parts,
+      kind: this.kind,
+      browser: this.browser,
+      process: this.process,
+      profile: this.profile,
+      guard: this.guard,
+      cpu: this.cpu,
+      launches: env.launches,
+      baseOpened: env.baseOpened,
+      ...(env.faults ? { faults: env.faults } : {}),
+    });
+    this.ladder = new VerificationLadder({ ...parts, settings, kind: this.kind, letter: this.letter, base, browser: this.browser, records: env.records, cpu: this.cpu });
   }
 
   get context(): BrowserContext {
@@ -137,26 +128,36 @@ export class BrowserWindow {
     this.env.records.save(this.record);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Brings the window up: profile ready, browser launched at its turn, verified. False when
+   * the load governor does not let it launch (before it queues, or while it waits for its
+   * turn): nothing runs then, and the window is parked until the gate lets it start.
+   */
+  async start(): Promise<boolean> {
+    if (!this.env.launches.mayLaunch()) return false;
     const started = Date.now();
     const { remediationMaxAttempts, remediationBudgetMs } = this.env.settings;
     const remediation = new Remediation(this.record, new RemediationBudget(remediationMaxAttempts, remediationBudgetMs), () => this.save());
     const round = beginRound(this.record);
+    this.record.state = 'starting';
     this.save();
     try {
-      await this.bringUp(remediation);
+      await this.bringUp.run(remediation);
       round.verifying();
+      this.record.phase = 'verify';
+      this.save();
       await this.ladder.verify(remediation, {
         reload: () => this.process.freshTab(),
         reClone: async () => {
           await this.process.close();
-          await this.bringUp(remediation);
+          await this.bringUp.run(remediation);
         },
         restartBrowser: async () => {
           await this.process.close();
-          await this.bringUp(remediation, { keepProfile: true });
+          await this.bringUp.run(remediation, { keepProfile: true });
         },
         page: () => this.process.page,
+        cdp: () => this.process.cdp,
         userDataDir: () => this.profile.userDataDir,
       });
       this.record.state = 'verified';
@@ -166,6 +167,15 @@ export class BrowserWindow {
           `(${this.record.verification.map((v) => `${v.method} ${v.ok ? 'ok' : 'FAILED'}`).join(', ')})`,
       );
     } catch (error) {
+      delete this.record.phase;
+      if (error instanceof LaunchHeldBack) {
+        round.drop();
+        await this.process.close();
+        await this.profile.discard();
+        this.record.state = 'parked';
+        this.save();
+        return false;
+      }
       this.record.state = 'failed';
       this.record.error = error instanceof OperatorError ? error.describe() : (error as Error).message;
       round.end();
@@ -173,69 +183,21 @@ export class BrowserWindow {
       await this.close();
       throw error;
     }
+    delete this.record.phase;
     round.end();
     this.save();
+    this.working = await this.cpu.mark();
+    return true;
   }
 
-  /**
-   * Profile ready and browser started. A clone copy that fails or fails VM-003 is made
-   * again, a browser that fails to start is started again (on a new clone for a clone
-   * window), each a remediation step within the start's budget (an interrupted clone copy, PROFILE-13).
-   */
-  private async bringUp(remediation: Remediation, options: { keepProfile?: boolean } = {}): Promise<void> {
-    let prepare = !options.keepProfile;
-    let step: RemediationStep | undefined;
-    for (;;) {
-      const failure = await this.tryBringUp(prepare);
-      if (!failure) {
-        if (step) step.ok = true;
-        return;
-      }
-      this.env.log(`${failure.reason}; remediation: ${failure.step}`);
-      step = remediation.begin(failure.step, failure.reason);
-      prepare = true;
-      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** (this.record.remediation.length - 1), 5_000)));
-    }
-  }
-
-  /** One attempt; returns what failed and the step that remedies it, or nothing when the browser is up. */
-  private async tryBringUp(prepare: boolean): Promise<{ step: RemediationStep['step']; reason: string } | undefined> {
-    if (prepare) {
-      let checksum;
-      try {
-        checksum = await this.profile.prepare();
-      } catch (error) {
-        if (!(error instanceof CloneError)) throw error;
-        return { step: 're-clone-before-launch', reason: `clone copy failed (${error.message})` };
-      }
-      if (checksum) recordVerification(this.record, checksum);
-      if (checksum && !checksum.ok) {
-        if (this.kind === 'clone') return { step: 're-clone-before-launch', reason: `clone failed VM-003 (${checksum.detail})` };
-        this.record.diagnosis = `the base profile changed after the run's snapshot was taken (${checksum.detail}): another browser wrote to it; close every Edge window and start the run again`;
-        throw new WindowVerificationError(this.record);
-      }
-    }
-    try {
-      await this.launch();
-    } catch (error) {
-      if (!retryableLaunch(error)) throw error;
-      return { step: this.kind === 'clone' ? 're-clone' : 'restart-browser', reason: `the browser did not start (${error.summary})` };
-    }
-    return undefined;
-  }
-
-  private async launch(): Promise<void> {
-    const started = Date.now();
-    const profileDir = this.record.profileDir;
-    const firstOpening = this.kind === 'base' && !this.env.baseOpened.isSet();
-    const expected = this.kind === 'base' ? await this.guard.beforeLaunch(firstOpening) : await persistentCookiesIn(profileDir);
-    this.record.profileCookies = { persistent: expected.length, hosts: [...new Set(expected.map((c) => c.host))].sort() };
-    if (this.kind === 'base') this.env.baseOpened.set();
-    const ctx = await this.process.launch(this.profile.userDataDir, this.env.faults?.browserFor(this.browser) ?? this.browser);
-    this.record.timings.launchMs = Date.now() - started;
-    if (this.kind === 'base') await this.guard.afterLaunch(ctx, expected, () => this.process.close());
-    await this.env.faults?.afterLaunch(ctx);
+  /** The window's first start in its worker; a window the load governor holds back stays parked without a browser. */
+  async begin(): Promise<boolean> {
+    if (await this.start()) return true;
+    this.record.state = 'parked';
+    this.record.heldBeforeLaunch.push({ from: new Date().toISOString() });
     this.save();
+    this.env.log('held back by the load governor before its browser launched: it starts when the load allows');
+    return false;
   }
 
   /** Test hook: a session lost in the middle of the run, just before a PO. */
@@ -248,27 +210,41 @@ export class BrowserWindow {
    * goes, so that it frees its memory; `start()` brings it back, verified again.
    */
   async park(): Promise<void> {
+    await this.workDone();
     await this.process.close();
     await this.profile.discard();
     this.record.state = 'parked';
-    this.record.parkings.push({ from: isoNow() });
+    this.record.parkings.push({ from: new Date().toISOString() });
     this.save();
     this.env.log('parked by the load governor: browser closed until the load allows it back');
   }
 
-  async unpark(): Promise<void> {
-    const parking = this.record.parkings.at(-1);
-    if (parking && !parking.until) parking.until = isoNow();
-    this.env.log('the load allows it back: starting and verifying again');
-    await this.start();
+  /** Starts again after parking or a hold before launch; false when the load governor holds it back once more. */
+  async unpark(): Promise<boolean> {
+    const hold = [...this.record.parkings, ...this.record.heldBeforeLaunch].find((p) => !p.until);
+    if (hold) hold.until = new Date().toISOString();
+    this.env.log('the load allows it back: starting and verifying');
+    if (await this.start()) return true;
+    if (hold) delete hold.until;
+    this.save();
+    this.env.log('held back again by the load governor before its browser launched');
+    return false;
+  }
+
+  /** What the window's POs (and the time between them) cost since it was verified. */
+  private async workDone(): Promise<void> {
+    if (this.working) await this.cpu.add('pos', this.working);
+    this.working = undefined;
   }
 
   /** Closes the browser and removes the clone (PROFILE-05); the base profile is left to its browser's own shutdown. */
   async close(): Promise<void> {
+    await this.workDone();
+    this.cpu.closed();
     await this.process.close();
     await this.profile.discard();
     if (this.record.state !== 'failed') this.record.state = 'closed';
-    this.record.endedAt = isoNow();
+    this.record.endedAt = new Date().toISOString();
     this.save();
     if (this.kind === 'base' && this.record.state === 'closed') await this.guard.endedWell();
   }

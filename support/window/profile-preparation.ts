@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { acquireCloneSlot, cloneSnapshot, verifyCloneAgainstManifest } from '../profile/profile-cloner.js';
+import { cloneSnapshot, verifyCloneAgainstManifest } from '../profile/profile-cloner.js';
 import { describeHolder, waitForProfileFree } from '../profile/profile-in-use.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import { diffArtifacts, manifestChecksumsOf } from '../profile/profile-manifest.js';
 import type { SnapshotManifest } from '../profile/profile-snapshot.js';
 import { createOwnedDir, removeDir } from '../profile/private-temp.js';
+import { acquireSlot } from '../shared/process-slots.js';
 import type { WindowFaultHooks } from './fault-injection.js';
 import { checksumResult, type MethodResult } from './profile-verifier.js';
 import type { WindowLog } from './window-identity.js';
@@ -109,13 +110,13 @@ export class ProfilePreparation {
 
     const waitStarted = Date.now();
     let lastNotice = -Infinity;
-    const release = await acquireCloneSlot(clones.slotsDir, {
+    const release = await acquireSlot(clones.slotsDir, {
       limit: clones.slotLimit,
-      onWait: (waitingMs, busy) => {
+      onWait: ({ waitedMs, busySlots }) => {
         // Clone back-pressure is shown at once and then every few seconds (PROFILE-NFR-06), not at every poll.
-        if (waitingMs - lastNotice < 3_000) return;
-        lastNotice = waitingMs;
-        log(`waiting for a clone slot: ${busy} of ${clones.slotLimit} clone copies in progress (${(waitingMs / 1000).toFixed(1)} s)`);
+        if (waitedMs - lastNotice < 3_000) return;
+        lastNotice = waitedMs;
+        log(`waiting for a clone slot: ${busySlots} of ${clones.slotLimit} clone copies in progress (${(waitedMs / 1000).toFixed(1)} s)`);
       },
     });
     record.timings.slotWaitMs += Date.now() - waitStarted;

@@ -5,9 +5,9 @@ import { classifyPage, isAuthenticatedLanding } from '../coupa/page-classifier.j
 
 /**
  * The three proofs of the seed that a window runs on the intended profile:
- * VM-002 `introspection` (the browser itself reports the profile path), VM-003
- * `checksum` (the clone's critical files equal the snapshot's) and VM-001 `session`
- * (a page that needs a login loads without a sign-in prompt).
+ * VM-002 `introspection` (the browser itself reports the profile it runs on, see
+ * browser-introspection.ts), VM-003 `checksum` (the clone's critical files equal the
+ * snapshot's) and VM-001 `session` (a page that needs a login loads without a sign-in prompt).
  */
 export type VerificationMethodName = 'introspection' | 'checksum' | 'session';
 
@@ -16,11 +16,11 @@ export interface MethodResult {
   ok: boolean;
   detail: string;
   durationMs: number;
-  /** What chrome://version says about the browser (introspection only), e.g. "Microsoft Edge 142.0.3595.53". */
+  /** The browser's version as it reports it (introspection only), e.g. "142.0.3595.53". */
   browserVersion?: string;
 }
 
-async function timed(method: VerificationMethodName, body: () => Promise<{ ok: boolean; detail: string; browserVersion?: string }>): Promise<MethodResult> {
+export async function timed(method: VerificationMethodName, body: () => Promise<{ ok: boolean; detail: string; browserVersion?: string }>): Promise<MethodResult> {
   const started = Date.now();
   try {
     return { method, ...(await body()), durationMs: Date.now() - started };
@@ -34,47 +34,6 @@ const pathsOf = (platform: NodeJS.Platform) => (platform === 'win32' ? path.win3
 export function samePath(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
   const norm = (p: string) => pathsOf(platform).resolve(p).replace(/[\\/]+$/, '');
   return platform === 'win32' || platform === 'darwin' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
-}
-
-/**
- * chrome://version prints the command line unquoted, so a user data dir with spaces
- * ("User Data") cannot be split off by whitespace: the expected path must follow the flag
- * and end at a quote, a space or the end of the line.
- */
-export function commandLineNamesUserDataDir(commandLine: string, userDataDir: string, platform: NodeJS.Platform = process.platform): boolean {
-  const fold = (s: string) => (platform === 'win32' || platform === 'darwin' ? s.toLowerCase() : s);
-  const line = fold(commandLine);
-  const wanted = fold(pathsOf(platform).resolve(userDataDir).replace(/[\\/]+$/, ''));
-  for (let at = line.indexOf('--user-data-dir='); at >= 0; at = line.indexOf('--user-data-dir=', at + 1)) {
-    let value = line.slice(at + '--user-data-dir='.length);
-    if (value.startsWith('"')) value = value.slice(1);
-    if (value.startsWith(wanted) && /^(["\s\\/]|$)/.test(value.slice(wanted.length))) return true;
-  }
-  return false;
-}
-
-/**
- * VM-002. `chrome://version` works in Chrome, Chromium and Edge (Edge maps it to
- * edge://version); the page shows the profile path the running browser really uses and
- * the command line it was started with.
- */
-export function verifyIntrospection(page: Page, expected: { profileDir: string; userDataDir: string }, timeoutMs: number): Promise<MethodResult> {
-  return timed('introspection', async () => {
-    await page.goto('chrome://version', { timeout: timeoutMs });
-    const profilePath = ((await page.locator('#profile_path').textContent({ timeout: timeoutMs })) ?? '').trim();
-    // The first line reads "Chromium 156.0.8078.79 (Official Build) …" / "Microsoft Edge 142… (Official build) …".
-    const inner = await page.evaluate(() => (document.querySelector('#inner')?.textContent ?? '').trim().replace(/\s+/g, ' '));
-    const browserVersion = inner.split('(')[0].trim() || undefined;
-    const commandLine = ((await page.locator('#command_line').textContent({ timeout: timeoutMs })) ?? '').trim();
-    if (!samePath(profilePath, expected.profileDir)) {
-      return { ok: false, detail: `browser reports profile path "${profilePath}", expected "${expected.profileDir}"` };
-    }
-    if (!commandLineNamesUserDataDir(commandLine, expected.userDataDir)) {
-      const shown = /--user-data-dir=\S*/.exec(commandLine)?.[0] ?? 'no --user-data-dir';
-      return { ok: false, detail: `browser command line has ${shown}…, expected --user-data-dir=${expected.userDataDir}` };
-    }
-    return { ok: true, detail: `browser reports profile path ${profilePath}`, browserVersion };
-  });
 }
 
 /**

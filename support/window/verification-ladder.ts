@@ -2,9 +2,12 @@ import type { Page } from '@playwright/test';
 import type { ResolvedBrowser } from '../profile/browser-launch.js';
 import type { BaseProfile } from '../profile/profile-locator.js';
 import type { Settings } from '../settings.js';
+import type { BrowserCdp } from './browser-cdp.js';
+import { verifyIntrospection } from './browser-introspection.js';
 import { diagnoseVerificationFailure } from './failure-diagnosis.js';
-import { verifyIntrospection, verifySession, type MethodResult } from './profile-verifier.js';
+import { verifySession, type MethodResult } from './profile-verifier.js';
 import type { Remediation } from './remediation.js';
+import type { CpuLedger } from './window-cpu.js';
 import type { WindowLog } from './window-identity.js';
 import { recordVerification, WindowVerificationError, type ProfileKind, type RemediationStepName, type WindowRecord, type WindowRecordSink } from './window-record.js';
 
@@ -20,6 +23,8 @@ export interface LadderActions {
   restartBrowser(): Promise<void>;
   /** The page the checks run in, once the browser is up. */
   page(): Page;
+  /** The running browser's DevTools session. */
+  cdp(): BrowserCdp | undefined;
   /** The user data folder the browser runs on now. */
   userDataDir(): string;
 }
@@ -34,6 +39,7 @@ export interface LadderOptions {
   records: WindowRecordSink;
   save: () => void;
   log: WindowLog;
+  cpu: CpuLedger;
 }
 
 /**
@@ -94,16 +100,22 @@ export class VerificationLadder {
   }
 
   private async runChecks(actions: LadderActions): Promise<MethodResult[]> {
-    const { settings, record } = this.options;
+    const { settings, record, cpu, base } = this.options;
     const started = Date.now();
     const timeoutMs = settings.pageTimeoutMs;
     const results: MethodResult[] = [];
-    const page = actions.page();
     if (settings.verifyMethods.includes('introspection')) {
-      results.push(await verifyIntrospection(page, { profileDir: record.profileDir, userDataDir: actions.userDataDir() }, timeoutMs));
+      const cdp = actions.cdp();
+      const target = { userDataDir: actions.userDataDir(), profileName: base.profileName };
+      results.push(
+        cdp
+          ? await cpu.measure('introspection', () => verifyIntrospection(cdp, target))
+          : { method: 'introspection', ok: false, detail: 'the browser cannot be reached over CDP to ask for its command line', durationMs: 0 },
+      );
     }
     if (settings.verifyMethods.includes('session')) {
-      results.push(await verifySession(page, { baseUrl: settings.coupaBaseUrl, verifyPath: settings.verifyPath, timeoutMs }));
+      const page = actions.page();
+      results.push(await cpu.measure('session', () => verifySession(page, { baseUrl: settings.coupaBaseUrl, verifyPath: settings.verifyPath, timeoutMs })));
     }
     results.forEach((r) => recordVerification(record, r));
     record.attempts++;

@@ -1,5 +1,7 @@
 import { OperatorError } from '../shared/operator-error.js';
+import type { BaseProfile } from '../profile/profile-locator.js';
 import type { MethodResult } from './profile-verifier.js';
+import { workerSeconds, type WindowCpu } from './window-cpu.js';
 import type { WindowRound } from './window-rounds.js';
 
 /**
@@ -27,12 +29,18 @@ export interface WindowRecord {
   userDataDir: string;
   profileDir: string;
   state: 'starting' | 'verified' | 'parked' | 'failed' | 'closed';
+  /**
+   * While starting: what the window is doing. Only `launch-queue` costs nothing (waiting for
+   * its turn to launch); the load governor leaves samples out while a window is in any other.
+   */
+  phase?: StartPhase;
   verification: MethodResult[];
   /** Verification rounds run (1 when the first round passed). */
   attempts: number;
   remediation: RemediationStep[];
   diagnosis?: string;
-  timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
+  /** `slotWaitMs`: waits for a clone slot; `launchWaitMs`: waits in the launch queue (both over the record's life). */
+  timings: { slotWaitMs: number; cloneMs: number; launchWaitMs: number; launchMs: number; verifyMs: number; totalStartMs: number };
   /** `slotLimit`: how many clone copies the run allowed at once (MAX_CONCURRENT_CLONES, by default the run's window count). */
   clone?: { method: string; bytes: number; files: number; slotLimit: number };
   cookieGuard?: { rowsBefore: number; cookiesAfterLaunch: number; dropped: boolean; restored: boolean };
@@ -42,8 +50,14 @@ export interface WindowRecord {
   rounds?: WindowRound[];
   /** Times the load governor parked this window (browser closed) and when it came back. */
   parkings: { from: string; until?: string }[];
+  /** Times the load governor held this window back before its browser launched (nothing to close), and when it let it start. */
+  heldBeforeLaunch: { from: string; until?: string }[];
   /** When each clone copy held its slot (ms since the epoch), to show the clone throttle at work. */
   cloneSpans: { start: number; end: number }[];
+  /** When each browser launch held its launch slot (ms since the epoch), to show the launch queue at work. */
+  launchSpans: { start: number; end: number }[];
+  /** CPU-seconds by phase (browser and worker side), for the benchmark. */
+  cpu?: WindowCpu;
   /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
   profileCookies?: { persistent: number; hosts: string[] };
   browser: string;
@@ -54,6 +68,36 @@ export interface WindowRecord {
   error?: string;
   startedAt: string;
   endedAt?: string;
+}
+
+export type StartPhase = 'prepare' | 'launch-queue' | 'launch' | 'verify';
+
+/** A window instance's record as it begins: the base window knows its profile folder at once, a clone once it is copied. */
+export function newWindowRecord(window: { letter: string; parallelIndex: number; workerIndex: number; kind: ProfileKind; base: BaseProfile; browser: string }): WindowRecord {
+  const { kind, base } = window;
+  return {
+    window: window.letter,
+    parallelIndex: window.parallelIndex,
+    workerIndex: window.workerIndex,
+    pid: process.pid,
+    kind,
+    userDataDir: kind === 'base' ? base.userDataDir : '',
+    profileDir: kind === 'base' ? base.profileDir : '',
+    state: 'starting',
+    verification: [],
+    attempts: 0,
+    remediation: [],
+    parkings: [],
+    heldBeforeLaunch: [],
+    cloneSpans: [],
+    launchSpans: [],
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
+    cpu: { workerStartS: Math.round(workerSeconds() * 1000) / 1000, phases: {} },
+    browser: window.browser,
+    posDone: 0,
+    posFailed: 0,
+    startedAt: new Date().toISOString(),
+  };
 }
 
 /** Keeps a method's latest result (and the browser version introspection read) in the record. */

@@ -21,7 +21,7 @@ export interface WindowRound {
   /** Verification passes in this round (1 when the first one passed). */
   attempts: number;
   remediation: { step: string; at: string; reason: string; ok: boolean }[];
-  timings: { slotWaitMs: number; cloneMs: number; launchMs: number; verifyMs: number };
+  timings: { slotWaitMs: number; cloneMs: number; launchWaitMs: number; launchMs: number; verifyMs: number };
   error?: string;
 }
 
@@ -43,6 +43,8 @@ export interface RoundTracker {
   verifying(at?: Date): void;
   /** The round is over (the record's state says how it ended). */
   end(at?: Date): void;
+  /** The round never began after all: the load governor held the window back before its browser launched. */
+  drop(): void;
 }
 
 /**
@@ -60,11 +62,12 @@ export function beginRound(record: RoundSource, at: Date = new Date()): RoundTra
     verification: [],
     attempts: 0,
     remediation: [],
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0 },
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 0, verifyMs: 0 },
   };
   rounds.push(round);
   record.verification = [];
-  const before = { attempts: record.attempts, remediation: record.remediation.length, slotWaitMs: record.timings.slotWaitMs, verifyMs: record.timings.verifyMs };
+  const { slotWaitMs, launchWaitMs, verifyMs } = record.timings;
+  const before = { attempts: record.attempts, remediation: record.remediation.length, slotWaitMs, launchWaitMs, verifyMs };
   return {
     verifying: (when = new Date()) => {
       round.verifyingAt = when.toISOString();
@@ -78,10 +81,15 @@ export function beginRound(record: RoundSource, at: Date = new Date()): RoundTra
       round.timings = {
         slotWaitMs: record.timings.slotWaitMs - before.slotWaitMs,
         cloneMs: record.timings.cloneMs,
+        launchWaitMs: record.timings.launchWaitMs - before.launchWaitMs,
         launchMs: record.timings.launchMs,
         verifyMs: record.timings.verifyMs - before.verifyMs,
       };
       if (record.state === 'failed' && record.error) round.error = record.error;
+    },
+    drop: () => {
+      const at = rounds.indexOf(round);
+      if (at >= 0) rounds.splice(at, 1);
     },
   };
 }
@@ -101,7 +109,7 @@ export function roundsOf(record: RoundSource): WindowRound[] {
       : record.state === 'failed' && record.endedAt
         ? { endedAt: record.endedAt }
         : {};
-  const { slotWaitMs, cloneMs, launchMs, verifyMs } = record.timings;
+  const { slotWaitMs, cloneMs, launchWaitMs, launchMs, verifyMs } = record.timings;
   return [
     {
       trigger: 'start',
@@ -111,7 +119,7 @@ export function roundsOf(record: RoundSource): WindowRound[] {
       verification: record.verification,
       attempts: record.attempts,
       remediation: record.remediation,
-      timings: { slotWaitMs, cloneMs, launchMs, verifyMs },
+      timings: { slotWaitMs, cloneMs, launchWaitMs, launchMs, verifyMs },
       ...(record.error ? { error: record.error } : {}),
     },
   ];

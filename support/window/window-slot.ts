@@ -1,5 +1,4 @@
-import { isActive } from '../load/window-gate.js';
-import { readGate } from '../run-state/load-files.js';
+import type { GateView } from '../load/gate-view.js';
 import { OperatorError } from '../shared/operator-error.js';
 import type { WindowProgressPublisher } from '../progress/window-progress-channel.js';
 import type { PoHandoff } from '../run-state/handoff-exchange.js';
@@ -12,11 +11,11 @@ import type { WindowLog } from './window-identity.js';
  * A working window as the worker sees it between and around its POs: it serves POs other
  * windows handed over while it is idle, and follows the load governor's gate: parked
  * (browser closed, memory freed) when the gate says so, started and verified again when
- * the gate lets it back. Window A (parallel index 0) is never parked.
+ * the gate lets it back. Window A (parallel index 0) is never parked. A window the gate held
+ * back before its first launch is parked from the start and launches when the gate lets it.
  */
 export class WindowSlot {
   private unregister: (() => void) | undefined;
-  private gateWarning = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -24,9 +23,8 @@ export class WindowSlot {
     readonly runner: PoRunner,
     readonly activity: WindowActivity,
     private readonly deps: {
-      parallelIndex: number;
       handoff: PoHandoff;
-      gateFile: string;
+      gate: GateView;
       progress: WindowProgressPublisher;
       log: WindowLog;
       /** Called when the window cannot be brought back after parking; it then stops taking POs. */
@@ -42,28 +40,23 @@ export class WindowSlot {
     return this.window.record.state === 'failed';
   }
 
-  /** Whether the load governor lets this window take POs now; a damaged gate file lets every window work. */
-  gateOpen(): boolean {
-    try {
-      return isActive(readGate(this.deps.gateFile), this.deps.parallelIndex);
-    } catch (error) {
-      if (!this.gateWarning) this.deps.log(`load gate unreadable (${(error as Error).message}); working on`);
-      this.gateWarning = true;
-      return true;
-    }
-  }
-
-  /** Starts serving: registered as a working window, idle-time duties on a timer. */
+  /**
+   * Starts serving: a verified window registers as working; one the load governor held back
+   * before its launch waits parked. Idle-time duties run on a timer.
+   */
   begin(): void {
-    this.unregister = this.deps.handoff.registerWorking(this.window.letter);
-    this.deps.progress.publish({ state: 'idle' });
+    if (this.parked) this.deps.progress.publish({ state: 'parked' });
+    else {
+      this.unregister = this.deps.handoff.registerWorking(this.window.letter);
+      this.deps.progress.publish({ state: 'idle' });
+    }
     this.timer = setInterval(() => void this.tick(), 300);
   }
 
   /** Brings the window in line with the gate; true when it may take a PO now. */
   async follow(): Promise<boolean> {
     if (this.retired) return false;
-    const open = this.gateOpen();
+    const open = this.deps.gate.open();
     if (!open && !this.parked) await this.park();
     if (open && this.parked) await this.unpark();
     return !this.parked && !this.retired;
@@ -77,8 +70,12 @@ export class WindowSlot {
   }
 
   private async unpark(): Promise<void> {
+    this.deps.progress.publish({ state: 'starting' });
     try {
-      await this.window.unpark();
+      if (!(await this.window.unpark())) {
+        this.deps.progress.publish({ state: 'parked' });
+        return;
+      }
     } catch (error) {
       if (!(error instanceof OperatorError)) throw error;
       this.deps.retire(error.describe());

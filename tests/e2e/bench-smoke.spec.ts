@@ -41,7 +41,9 @@ test('the window comparison runs the job and the peer at N=1 and 2, each verifie
     expect(run.verification.files, name).toBe(result.batch.attachments);
     expect(run.firstPoMs, name).toBeGreaterThan(0);
     expect(run.firstPoMs!, name).toBeLessThan(run.totalMs);
-    expect(run.allReadyMs!, name).toBeLessThanOrEqual(run.firstPoMs!);
+    // Window A takes its first PO as soon as it is verified, before the others are ready: both lie inside the run.
+    expect(run.allReadyMs, name).toBeGreaterThan(0);
+    expect(run.allReadyMs!, name).toBeLessThan(run.totalMs);
     // Browsers and Node processes were measured: CPU, processes and memory of the tree.
     expect(run.cpuSeconds, name).toBeGreaterThan(0.5);
     expect(run.cpuSeconds, name).toBeGreaterThanOrEqual(run.cpu.sampledSeconds - 0.05);

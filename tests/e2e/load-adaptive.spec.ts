@@ -82,10 +82,19 @@ test('high load parks windows one by one, a dip does not bring them back, a stea
 
   const finalGate = gate();
   expect(finalGate.events.map((e) => `${e.from}→${e.to}`)).toEqual(['3→2', '2→1', '1→2', '2→3']);
-  for (const e of finalGate.events) expect(e.cpuPercent).toBeGreaterThan(0);
-  // Each change says the mean load of the samples it was judged on.
-  expect(ended.output).toMatch(/\[load\] CPU \d+%.*windows taking POs 3 → 2 \(cpu-above-limit\)/);
-  expect(ended.output).toMatch(/\[load\] CPU \d+%.*windows taking POs 2 → 3 \(load-below-limits\)/);
+  // A change is decided on the samples of the last 10 s (its CPU is their mean): a reduction when most of them were above the limit.
+  const [first, second, third, fourth] = finalGate.events;
+  for (const reduction of [first!, second!]) {
+    expect(reduction.reason).toBe('cpu-above-limit');
+    expect(reduction.overloadedShare).toBeGreaterThanOrEqual(0.6);
+    expect(reduction.cpuPercent).toBeGreaterThan(30);
+  }
+  for (const raise of [third!, fourth!]) {
+    expect(raise.reason).toBe('load-below-limits');
+    expect(raise.samples.at(-1)!.cpuPercent).toBe(20);
+  }
+  expect(ended.output).toMatch(/\[load\] CPU \d+%, memory 40%: windows taking POs 3 → 2 \(cpu-above-limit\)/);
+  expect(ended.output).toMatch(/\[load\] CPU \d+%, memory 40%: windows taking POs 2 → 3 \(load-below-limits\)/);
   expect(ended.output, 'the end of the run lists every change').toMatch(/Load: peak CPU 95%.*4 change\(s\)[\s\S]*CPU \d+%, memory 40%: 3 → 2[\s\S]*CPU \d+%, memory 40%: 2 → 3/);
 
   const windows = windowSummary(runRoot());

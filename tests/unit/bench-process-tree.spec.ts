@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 import { ownTicks, parseProcStat, processKey, wholeTicks, type ProcStat } from '../../tooling/bench/proc-stat.js';
+import { cpuByKind, processKind } from '../../tooling/bench/process-kinds.js';
 import { ProcessTreeAccount } from '../../tooling/bench/process-tree-account.js';
 import { measureCommand } from '../../tooling/bench/process-tree-sampler.js';
 
@@ -115,4 +116,22 @@ test('proportional set sizes are read only when asked for (they cost CPU), resid
   // Once, at the first sample, right after the process started.
   expect(withPss.usage.memory.peakPssBytes).toBeGreaterThan(0);
   expect(withPss.usage.memory.peakPssBytes!).toBeLessThan(withPss.usage.memory.peakRssBytes);
+});
+
+test('CPU by part of a run: runner, workers, browsers and the rest, told apart by name and command line', () => {
+  const cli = '/usr/bin/node /p/node_modules/@playwright/test/cli.js test --workers=4';
+  const worker = '/usr/bin/node /p/node_modules/playwright/lib/worker/workerProcessEntry.js';
+  expect(processKind('node', cli)).toBe('runner');
+  expect(processKind('node', worker)).toBe('workers');
+  expect(processKind('chromium', '/usr/lib/chromium/chromium --type=renderer')).toBe('browsers');
+  expect(processKind('msedge', '')).toBe('browsers');
+  expect(processKind('npm exec', 'npm exec playwright')).toBe('other');
+  expect(
+    cpuByKind([
+      { comm: 'node', args: cli, seconds: 1.234 },
+      { comm: 'node', args: worker, seconds: 2 },
+      { comm: 'node', args: worker, seconds: 2.5 },
+      { comm: 'chromium', args: '', seconds: 3.333 },
+    ]),
+  ).toEqual({ runner: 1.23, workers: 4.5, browsers: 3.33, other: 0 });
 });

@@ -81,6 +81,7 @@ const start = (window: string, readyAfterMs: number | undefined, extra: Partial<
   userDataDir: `/p/${window}`,
   startedAt: new Date(T0 + 500).toISOString(),
   readyAt: readyAfterMs === undefined ? undefined : T0 + readyAfterMs,
+  launchWaitMs: window === 'A' || window === 'browser' ? 0 : 300,
   launchMs: 800,
   verifyMs: 900,
   cloneMs: window === 'A' ? 0 : 150,
@@ -101,6 +102,7 @@ const run = (tool: 'job' | 'peer', windows: number, totalMs: number, cpuSeconds:
   readyWindows: windows,
   cpuSeconds,
   cpu: { seconds: cpuSeconds, orphanSeconds: 0, orphans: 0, orphanNames: [], sampledSeconds: cpuSeconds - 1, processesSeen: 12 },
+  cpuByKind: { runner: 2, workers: 2 * windows, browsers: cpuSeconds - 3 - 2 * windows, other: 0.5 },
   memory: { peakRssBytes: 2_000_000_000, peakPssBytes: 900_000_000, processesAtPeak: 12 },
   browsers: tool === 'job' ? [{ window: 'A', userDataDir: '/p/A', peakRssBytes: 950_000_000, peakPssBytes: 400_000_000, processes: 9, samples: 20 }] : [],
   leftRunning: [],
@@ -176,11 +178,35 @@ test('the printed report: comparison table, start-up table, profile, targets, no
   expect(lines[header + 6]).toMatch(/^4 +job +44\.7 s +7\.10 s +15\.0 s +46\.3 +1\.16 +900 MB +1\.39 +0\.35 +1\.55 +2\.10 +40\/40 +0 change\(s\)$/);
   expect(text).toContain('Warning: other processes kept the CPU 72% busy before 1 browser N=2');
   expect(text).toContain('Note: 1 browser N=2: 2 process(es) outlived their parent (chromium, esbuild; 0.60 CPU-s, counted from their last sample)');
-  expect(text).toMatch(/\n1 +job +A +base +- +0\.80 s +0\.90 s +3\.00 s +400 MB +10 +closed\n/);
-  expect(text).toMatch(/\n4 +job +D +clone +0\.15 s +0\.80 s +0\.90 s +6\.00 s +- +10 +closed\n/);
-  expect(text).toMatch(/\n1 +1 browser +browser +chromium\.launch +- +0\.80 s +0\.90 s +1\.50 s +- +10 +closed\n/);
+  expect(text).toMatch(/\n1 +job +A +base +- +0\.00 s +0\.80 s +0\.90 s +3\.00 s +400 MB +10 +closed\n/);
+  expect(text).toMatch(/\n4 +job +D +clone +0\.15 s +0\.30 s +0\.80 s +0\.90 s +6\.00 s +- +10 +closed\n/);
+  expect(text).toMatch(/\n1 +1 browser +browser +chromium\.launch +- +0\.00 s +0\.80 s +0\.90 s +1\.50 s +- +10 +closed\n/);
+  // CPU by part: what sampling saw of each part, and what it missed.
+  expect(text).toMatch(/\n4 +job +46\.3 +2\.00 +8\.00 +35\.3 +0\.50 +0\.50\n/);
   expect(text).toContain('snapshot clone:      0.15 s mean, 0.15 s max over 4 clone(s)');
   expect(text).toMatch(/N=4: total time, job vs one browser with 4 pages +≤ peer +44\.7 s vs 28\.8 s +NO/);
+});
+
+test('CPU by window and phase, from the windows\' records', () => {
+  const runs = [
+    run('job', 1, 62_000, 28.1, {
+      starts: [
+        start('A', 3000, {
+          posDone: 40,
+          cpu: {
+            workerStartS: 0.9,
+            phases: { launch: { browserS: 0.35, workerS: 0.05 }, introspection: { browserS: 0.001, workerS: 0.002 }, session: { browserS: 0.5, workerS: 0.04 }, pos: { browserS: 4.4, workerS: 3.6 } },
+            workerTotalS: 5.1,
+          },
+        }),
+      ],
+    }),
+    run('peer', 1, 64_000, 29.6),
+  ];
+  const text = renderBenchReport(buildBenchResult(benchInput(runs)));
+  expect(text).toMatch(/\n1 +A +0\.35 \/ 0\.05 +0\.00 \/ 0\.00 +0\.50 \/ 0\.04 +4\.40 \/ 3\.60 +0\.20 +0\.90 +5\.10\n/);
+  // No window of the peer has a record: no row.
+  expect(text).not.toMatch(/\n1 +browser +/);
 });
 
 test('a diagnosis run says the job did not run at its defaults', () => {

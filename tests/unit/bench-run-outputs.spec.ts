@@ -27,7 +27,7 @@ const windowRecord = (window: string, startedAt: string, totalStartMs: number, e
   userDataDir: `/p/${window}`,
   state: 'closed',
   verification: [{ method: 'session', ok: true }],
-  timings: { slotWaitMs: 0, cloneMs: window === 'A' ? 0 : 120, launchMs: 700, verifyMs: 800, totalStartMs },
+  timings: { slotWaitMs: 0, cloneMs: window === 'A' ? 0 : 120, launchWaitMs: 0, launchMs: 700, verifyMs: 800, totalStartMs },
   posDone: 5,
   startedAt,
   // Fields the benchmark does not read are ignored.

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { AttachmentDownloadError, downloadAttachment, type AttachmentSource, type DownloadOptions } from '../../support/coupa/attachment-downloader.js';
 import { clickForDownload, discoverAttachments, neutraliseFloatingToolbar } from '../../support/coupa/coupa-page.js';
 import { AuthenticationLostError } from '../../support/coupa/job-errors.js';
@@ -11,13 +11,12 @@ import { processPo } from '../../support/coupa/po-processor.js';
 import { attachmentContent } from '../../tooling/simulator/attachment-content.js';
 import { fixtureCatalogue } from '../../tooling/simulator/fixture-catalogue.js';
 import { startSimulator, type RunningSimulator } from '../../tooling/simulator/simulator.js';
-import { signInOnSimulatorForm } from '../../tooling/simulator/simulator-sign-in.js';
+import { signedInBrowser } from './helpers-simulator/signed-in-browser.js';
 
 /**
  * The window's session goes to the tenant only: with the real downloader, a real Chromium
  * and the simulator in storage-host mode (downloads redirect to a signed URL on 127.0.0.2).
  */
-const LAUNCH_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const attachments = fixtureCatalogue().pos.flatMap((po) => po.attachments);
 const attachment = (id: string) => attachments.find((a) => a.id === id)!;
 
@@ -31,12 +30,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   sim = await startSimulator({ storageHost: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
-  context = await browser.newContext({ acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(`${sim.coupaUrl}/user/home`);
-  await signInOnSimulatorForm(page, sim.options().credentials);
-  await page.waitForURL(`${sim.coupaUrl}/user/home`);
+  ({ browser, context, page } = await signedInBrowser(sim));
 });
 
 test.afterAll(async () => {

@@ -29,7 +29,7 @@ const options = (extra: Partial<ControllerOptions> = {}): ControllerOptions => (
   holdMs: 15_000,
   historyMs: 10_000,
   overloadShare: 0.6,
-  marginPoints: 10,
+  calmShare: 0.2,
   ...extra,
 });
 
@@ -113,32 +113,64 @@ test('restores one window per hold period of calm, up to the worker count', () =
   expect(targets[39]).toBe(1);
   const raises = controller.events.filter((e) => e.reason === 'load-below-limits');
   expect(raises.map((e) => [e.from, e.to])).toEqual([[1, 2], [2, 3], [3, 4]]);
-  // The overloaded share of the last 10 s falls below 0.6 at second 44 (six of 95 % left):
-  // calm from then on, raises 15 s apart after that.
-  expect(raises.map((e) => (Date.parse(e.at) - T0) / 1000)).toEqual([59, 74, 89]);
+  // The last reduction was at 30; at 51 the 15 s since (37..51) hold three samples of 95 %, one in five: calm.
+  // Each further raise needs its own 15 s after the previous one.
+  expect(raises.map((e) => (Date.parse(e.at) - T0) / 1000)).toEqual([51, 66, 81]);
   expect(targets.at(-1)).toBe(4);
 });
 
-test('load between the limit and the margin neither reduces nor raises (dead band)', () => {
+test('the job\'s own load just below the limit does not keep windows parked once outside load has gone', () => {
   const controller = new ConcurrencyController(options());
   replay(controller, 40, () => ({ cpu: 95 }));
-  const before = controller.target;
-  const eventsBefore = controller.events.length;
-  replay(controller, 340, () => ({ cpu: 75 }), 40); // below 80 but not below 70
-  expect(controller.target).toBe(before);
-  expect(controller.events.length).toBe(eventsBefore);
+  expect(controller.target).toBe(1);
+  // What the 2-core machine showed after a real CPU hog went: the job's own windows at 70-78 %, below the 80 % limit.
+  replay(controller, 140, (s) => ({ cpu: 70 + (s % 9) }), 40);
+  expect(controller.target).toBe(4);
+  expect(controller.events.filter((e) => e.reason === 'load-below-limits').map((e) => e.to)).toEqual([2, 3, 4]);
 });
 
-test('calm must be continuous: a short return above the margin restarts the hold period', () => {
+test('a window that comes back and overloads the machine again waits twice as long each time, up to 8 holds', () => {
+  const controller = new ConcurrencyController(options({ maxWindows: 3 }));
+  // Two windows are fine, a third overloads the machine: its load is the job's own.
+  const targets: number[] = [];
+  for (let s = 0; s < 900; s++) {
+    controller.observe({ at: T0 + s * 1000, cpuPercent: controller.target >= 3 ? 95 : 50, memoryPercent: 40 });
+    targets.push(controller.target);
+  }
+  const raises = controller.events.filter((e) => e.to > e.from).map((e) => (Date.parse(e.at) - T0) / 1000);
+  const reductions = controller.events.filter((e) => e.to < e.from).map((e) => (Date.parse(e.at) - T0) / 1000);
+  // Each raise is undone once the overload is sustained; the next hold doubles: 15, 30, 60, 120, then 120 s.
+  const holds = raises.map((at, i) => at - reductions[i]!);
+  expect(holds.slice(0, 5)).toEqual([15, 30, 60, 120, 120]);
+  expect(targets.filter((t) => t === 3).length, 'the third window runs a small part of the time').toBeLessThan(900 / 8);
+});
+
+test('a short hold raises at one sample a second; a hold spent mostly starting windows shows no calm yet', () => {
+  const short = new ConcurrencyController(options({ maxWindows: 2, holdMs: 3_000, cooldownMs: 1_000 }));
+  replay(short, 6, () => ({ cpu: 95 }));
+  expect(short.target).toBe(1);
+  replay(short, 20, () => ({ cpu: 40 }), 6);
+  // Reduced at 4; calm from 6 on; the 95 % samples (0..5) weigh 0.6 of the 10 s history until 10.
+  expect(short.events.map((e) => `${e.to} at ${(Date.parse(e.at) - T0) / 1000}`)).toEqual(['1 at 4', '2 at 10']);
+
+  const starting = new ConcurrencyController(options({ maxWindows: 2, holdMs: 10_000 }));
+  replay(starting, 12, () => ({ cpu: 95 }));
+  // Windows start during 10..19 (left out): at 20 the hold is over, but only its last sample was judged.
+  replay(starting, 21, (s) => ({ cpu: 40, starting: s < 20 ? 1 : 0 }), 12);
+  expect(starting.target).toBe(1);
+  replay(starting, 40, () => ({ cpu: 40 }), 21);
+  expect((Date.parse(starting.events.at(-1)!.at) - T0) / 1000, 'calm judged over half a hold at least').toBe(25);
+});
+
+test('calm means at most one sample in five above a limit over the hold: more restarts it', () => {
   const controller = new ConcurrencyController(options({ maxWindows: 2 }));
   replay(controller, 12, () => ({ cpu: 95 }));
   expect(controller.target).toBe(1);
-  // Calm once the overloaded share of the last 10 s drops below 0.6 (second 17), 75 % during
-  // 24..28 breaks it before the raise that was due at 32.
-  const targets = replay(controller, 80, (s) => ({ cpu: s >= 24 && s < 29 ? 75 : 30 }), 12);
+  // Reduced at 10; the raise was due at 25. Five samples at 95 % during 18..22 are too many for any
+  // hold of 15 samples that holds more than three of them: the first calm hold is 20..34.
+  const targets = replay(controller, 80, (s) => ({ cpu: s >= 18 && s < 23 ? 95 : 30 }), 12);
   const raise = controller.events.find((e) => e.reason === 'load-below-limits')!;
-  const calmAgain = 29;
-  expect((Date.parse(raise.at) - T0) / 1000).toBe(calmAgain + 15);
+  expect((Date.parse(raise.at) - T0) / 1000).toBe(34);
   expect(targets.at(-1)).toBe(2);
 });
 
@@ -158,7 +190,7 @@ test('square-wave load faster than the hold period: steps down once per cooldown
   expect(controller.events.length).toBeLessThanOrEqual(3);
 
   // The same wave judged on the last sample alone, without dead band, hold or cooldown, flips the target every phase.
-  const naive = new ConcurrencyController(options({ historyMs: 1, minSamples: 1, overloadShare: 1, marginPoints: 0, holdMs: 0, cooldownMs: 0 }));
+  const naive = new ConcurrencyController(options({ historyMs: 1, minSamples: 1, overloadShare: 1, calmShare: 0, holdMs: 0, cooldownMs: 0 }));
   replay(naive, 300, (s) => ({ cpu: Math.floor(s / 6) % 2 === 0 ? 95 : 20 }));
   expect(naive.events.filter((e) => e.to > e.from).length).toBeGreaterThan(20);
 });

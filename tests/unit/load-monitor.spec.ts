@@ -8,6 +8,8 @@ import {
   loadSignalFor,
   ResourceMonitor,
   SystemLoadSignal,
+  busyPercent,
+  machineCpuTimes,
   type LoadSignal,
   type ResourceSample,
 } from '../../support/load/resource-monitor.js';
@@ -50,6 +52,15 @@ test('LOAD_SIGNAL_FILE selects the file signal; without it the system is sampled
   expect(loadSignalFor(testHooks({ LOAD_SIGNAL_FILE: path.join(dir, 'x.json') }).loadSignalFile)).toBeInstanceOf(FileLoadSignal);
   expect(loadSignalFor(testHooks({ LOAD_SIGNAL_FILE: '  ' }).loadSignalFile)).toBeInstanceOf(SystemLoadSignal);
   expect(loadSignalFor(testHooks({}).loadSignalFile)).toBeInstanceOf(SystemLoadSignal);
+});
+
+test('CPU load is the busy share of all cores\' time between two readings', () => {
+  const cores = (user: number, idle: number) => [{ times: { user, nice: 0, sys: user / 2, irq: 0, idle } }, { times: { user, nice: 0, sys: 0, irq: 0, idle } }];
+  const before = machineCpuTimes(cores(100, 900));
+  expect(before).toEqual({ busy: 250, idle: 1800 });
+  // Core 1: 150 ms busy (user 100 + sys 50) and 100 idle; core 2: 100 busy and 100 idle: 250 of 450.
+  expect(busyPercent(before, machineCpuTimes(cores(200, 1000)))).toBeCloseTo((250 / 450) * 100, 5);
+  expect(busyPercent(before, before), 'no time passed: the share since boot').toBeCloseTo((250 / 2050) * 100, 5);
 });
 
 test('the system signal gives percentages of this machine, and a sample costs little once primed', async () => {

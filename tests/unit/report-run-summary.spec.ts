@@ -46,8 +46,10 @@ function windowRecord(window: string, kind: 'base' | 'clone', overrides: Partial
     ],
     attempts: 1,
     remediation: [],
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 100, verifyMs: 100, totalStartMs: 200 },
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 100, verifyMs: 100, totalStartMs: 200 },
     cloneSpans: [],
+    launchSpans: [],
+    heldBeforeLaunch: [],
     browser: 'Chromium at /usr/bin/chromium',
     posDone: 0,
     posFailed: 0,
@@ -136,7 +138,7 @@ test('every browser start counts, parked-and-back included; the verify runs and 
     verification: [],
     attempts,
     remediation: [],
-    timings: { slotWaitMs: 0, cloneMs: 40, launchMs: 50, verifyMs },
+    timings: { slotWaitMs: 0, cloneMs: 40, launchWaitMs: 0, launchMs: 50, verifyMs },
   });
   const parkedAndBack = windowRecord('C', 'clone', {
     attempts: 4,

@@ -20,7 +20,7 @@ function round(start: number, verifying: number, end: number, overrides: Partial
     verification: [{ method: 'session', ok: true, detail: 'signed in', durationMs: 10 }],
     attempts: 1,
     remediation: [],
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0 },
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 0, verifyMs: 0 },
     ...overrides,
   };
 }
@@ -32,7 +32,7 @@ function windowRecord(window: string, kind: 'base' | 'clone', rounds: WindowRoun
     startedAt: rounds[0]?.startedAt ?? iso(0),
     endedAt: iso(100),
     state: 'closed',
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
     verification: [],
     attempts: 0,
     remediation: [],

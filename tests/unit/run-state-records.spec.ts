@@ -9,7 +9,7 @@ import { isRunVariable, publishedRunHandle, publishRunHandle, RUN_STATE_ENV, tes
 import { privateTempRoot } from '../../support/run-state/run-paths.js';
 import { RunState } from '../../support/run-state/run-state.js';
 import { RunStateError } from '../../support/run-state/state-file.js';
-import { WindowRecordStore } from '../../support/run-state/window-records.js';
+import { countStarting, WindowRecordStore } from '../../support/run-state/window-records.js';
 import { hasJobReporter, journalSpentAttempts } from '../../support/run/run-closing.js';
 import { writeFileAtomicSync } from '../../support/shared/atomic-file.js';
 import { OperatorError } from '../../support/shared/operator-error.js';
@@ -103,6 +103,31 @@ test('window records are kept one per window instance and read in window order; 
   fs.writeFileSync(path.join(dir, 'windows', 'C-worker2.json'), '{"window": "C"');
   expect(store.all().map((r) => `${r.window}${r.workerIndex}:${r.state}`)).toEqual(['A0:verified', 'B1:closed', 'B3:verified']);
   expect(store.others('B').map((r) => r.window)).toEqual(['A']);
+});
+
+test('windows starting now: every start-up phase but the launch queue, of live workers of this run, and early on those not begun yet', () => {
+  const since = Date.parse('2026-01-05T09:00:00.000Z');
+  const at = (s: number) => new Date(since + s * 1000).toISOString();
+  const records = [
+    windowRecord('A', 0, { state: 'verified', startedAt: at(1) }),
+    windowRecord('B', 1, { state: 'starting', phase: 'verify', startedAt: at(1) }),
+    windowRecord('C', 2, { state: 'starting', phase: 'launch', startedAt: at(1) }),
+    windowRecord('D', 3, { state: 'starting', phase: 'launch-queue', startedAt: at(1) }),
+    windowRecord('E', 4, { state: 'starting', phase: 'prepare', startedAt: at(1) }),
+    windowRecord('F', 5, { state: 'parked', startedAt: at(1) }),
+    // An earlier run in this folder, and a worker that died while it started.
+    windowRecord('G', 6, { state: 'starting', phase: 'launch', startedAt: at(-60) }),
+    windowRecord('H', 7, { state: 'starting', phase: 'launch', startedAt: at(1), pid: 999_999 }),
+  ];
+  const count = { since, expected: 6, absentUntil: since + 60_000, now: since + 5_000, alive: (pid: number) => pid !== 999_999 };
+  expect(countStarting(records, count)).toBe(3);
+  // Early in the run, a window whose worker is still loading (no record yet) is starting too; later it is not waited for.
+  expect(countStarting(records.filter((r) => r.window !== 'B'), { ...count, expected: 7 })).toBe(3);
+  expect(countStarting(records, { ...count, expected: 9 })).toBe(5);
+  expect(countStarting(records, { ...count, expected: 9, now: since + 61_000 })).toBe(3);
+  const store = new WindowRecordStore(path.join(dir, 'windows'));
+  for (const r of records) store.save(r);
+  expect(store.all().find((r) => r.window === 'D')?.phase, 'the phase survives the record file').toBe('launch-queue');
 });
 
 test('attempts of a PO are kept per run; the end of the run journals a PO whose every attempt died with its worker', () => {

@@ -120,3 +120,11 @@ test.describe('.env', () => {
     expect(load({ ENV_FILE: '' }, { skipEnvFile: false }).notices).toEqual([expect.stringContaining('no .env found')]);
   });
 });
+
+test.describe('LAUNCH_CONCURRENCY', () => {
+  test('defaults to half the CPU cores, at least one; set, it must be a whole number from 1', () => {
+    expect([1, 2, 3, 4, 8].map((cpus) => load({}, { cpus }).settings.launchConcurrency)).toEqual([1, 1, 1, 2, 4]);
+    expect(load({ LAUNCH_CONCURRENCY: '3' }, { cpus: 2 }).settings.launchConcurrency).toBe(3);
+    for (const value of ['0', 'two', '1.5']) expect(problems(() => load({ LAUNCH_CONCURRENCY: value }))[0], value).toContain('LAUNCH_CONCURRENCY');
+  });
+});

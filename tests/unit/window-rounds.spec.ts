@@ -21,7 +21,9 @@ function record(window: string, kind: 'base' | 'clone', overrides: Partial<Windo
     remediation: [],
     parkings: [],
     cloneSpans: [],
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
+    launchSpans: [],
+    heldBeforeLaunch: [],
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 0, verifyMs: 0, totalStartMs: 0 },
     browser: 'Chromium at /usr/bin/chromium',
     posDone: 0,
     posFailed: 0,
@@ -63,7 +65,7 @@ test('a round per start: its own verification, passes, remediation and times; th
       verification: [ok('checksum'), ok('session')],
       attempts: 1,
       remediation: [],
-      timings: { slotWaitMs: 2, cloneMs: 300, launchMs: 400, verifyMs: 50 },
+      timings: { slotWaitMs: 2, cloneMs: 300, launchWaitMs: 0, launchMs: 400, verifyMs: 50 },
     },
     {
       trigger: 'unpark',
@@ -74,7 +76,7 @@ test('a round per start: its own verification, passes, remediation and times; th
       verification: [ok('checksum'), ok('session')],
       attempts: 2,
       remediation: [{ step: 'reload', at: at(32).toISOString(), reason: 'session: sign-in form', ok: true }],
-      timings: { slotWaitMs: 2, cloneMs: 300, launchMs: 400, verifyMs: 100 },
+      timings: { slotWaitMs: 2, cloneMs: 300, launchWaitMs: 0, launchMs: 400, verifyMs: 100 },
     },
   ];
   expect(r.rounds).toEqual(expected);
@@ -97,7 +99,7 @@ test('a record written before rounds were kept reads as one round of its own fie
     state: 'closed',
     verification: [ok('session')],
     attempts: 1,
-    timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 400, verifyMs: 600, totalStartMs: 1000 },
+    timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 400, verifyMs: 600, totalStartMs: 1000 },
   });
   expect(roundsOf(old)).toEqual([
     {
@@ -109,7 +111,7 @@ test('a record written before rounds were kept reads as one round of its own fie
       verification: [ok('session')],
       attempts: 1,
       remediation: [],
-      timings: { slotWaitMs: 0, cloneMs: 0, launchMs: 400, verifyMs: 600 },
+      timings: { slotWaitMs: 0, cloneMs: 0, launchWaitMs: 0, launchMs: 400, verifyMs: 600 },
     },
   ]);
   expect(roundsOf(record('B', 'clone'))[0]).toMatchObject({ result: 'starting' });

@@ -3,20 +3,43 @@ import type { ResolvedBrowser } from '../../support/profile/browser-launch.js';
 import type { CookieStoreSummary } from '../../support/profile/cookie-store.js';
 import type { BaseProfile } from '../../support/profile/profile-locator.js';
 import { explainVerificationFailure, type DiagnosisInput } from '../../support/window/failure-diagnosis.js';
-import { commandLineNamesUserDataDir, samePath } from '../../support/window/profile-verifier.js';
+import { judgeIntrospection, switchValue, type IntrospectionFacts } from '../../support/window/browser-introspection.js';
+import { samePath } from '../../support/window/profile-verifier.js';
 import { windowLetter } from '../../support/window/window-identity.js';
 
 test('windows are lettered A..Z, then AA, AB, …', () => {
   expect([0, 1, 2, 25, 26, 27].map(windowLetter)).toEqual(['A', 'B', 'C', 'Z', 'AA', 'AB']);
 });
 
-test('the browser command line names the user data folder even with spaces and quotes', () => {
+test('a switch is read as Chromium reads it: one argument each, spaces kept, the last one given counts', () => {
+  const args = ['/usr/lib/chromium/chromium', '--user-data-dir=/tmp/a', '--foo', '--user-data-dir=/tmp/run/B/User Data', '--profile-directory=Profile 1'];
+  expect(switchValue(args, 'user-data-dir')).toBe('/tmp/run/B/User Data');
+  expect(switchValue(args, 'profile-directory')).toBe('Profile 1');
+  expect(switchValue(args, 'foo')).toBeUndefined();
+  expect(switchValue(['--user-data-dirx=/y'], 'user-data-dir')).toBeUndefined();
+});
+
+test('VM-002: the browser\'s own command line names the intended folder and profile, and that very browser holds the folder\'s lock', () => {
   const udd = '/tmp/run/clones/B/User Data';
-  expect(commandLineNamesUserDataDir(`/usr/lib/chromium/chromium --foo --user-data-dir=${udd} --profile-directory=Default`, udd, 'linux')).toBe(true);
-  expect(commandLineNamesUserDataDir(`chromium --user-data-dir="${udd}" --x`, udd, 'linux')).toBe(true);
-  expect(commandLineNamesUserDataDir(`chromium --user-data-dir=${udd}2 --x`, udd, 'linux')).toBe(false);
-  expect(commandLineNamesUserDataDir('chromium --user-data-dir=/tmp/run/clones/C/User Data', udd, 'linux')).toBe(false);
-  expect(commandLineNamesUserDataDir('msedge.exe --user-data-dir="C:\\USERS\\OP\\EDGE\\USER DATA"', 'C:\\Users\\op\\Edge\\User Data', 'win32')).toBe(true);
+  const expected = { userDataDir: udd, profileName: 'Default' };
+  const held = (pid?: number): IntrospectionFacts['lock'] => ({ state: 'held', holder: { ...(pid !== undefined ? { pid } : {}), evidence: 'SingletonLock -> vm-42' } });
+  const facts = (args: string[], lock = held(42)): IntrospectionFacts => ({ arguments: ['chromium', ...args], browserPid: 42, lock });
+  const judge = (f: IntrospectionFacts, platform: NodeJS.Platform = 'linux') => judgeIntrospection(f, expected, platform);
+
+  expect(judge(facts([`--user-data-dir=${udd}`, '--profile-directory=Default']))).toMatchObject({ ok: true, detail: expect.stringContaining('browser 42 runs on') });
+  expect(judge(facts([`--user-data-dir=${udd}/`])), 'no profile named: Chromium opens Default').toMatchObject({ ok: true });
+  expect(judge(facts([`--user-data-dir=${udd}2`, '--profile-directory=Default'])).detail).toContain(`--user-data-dir=${udd}2, expected`);
+  expect(judge(facts(['--profile-directory=Default'])).detail).toContain('no --user-data-dir');
+  expect(judge(facts([`--user-data-dir=${udd}`, '--profile-directory=Profile 1'])).detail).toContain('--profile-directory=Profile 1, expected Default');
+  expect(judge(facts([`--user-data-dir=${udd}`], held(7))).detail, 'another browser holds the folder').toContain('held by process 7');
+  expect(judge(facts([`--user-data-dir=${udd}`], { state: 'free' })).detail).toContain('no running browser holds');
+  expect(judge(facts([`--user-data-dir=${udd}`], { state: 'stale', evidence: 'process 9 is no longer running' })).detail).toContain('process 9 is no longer running');
+
+  // Windows: paths and profile names fold case, and `lockfile` names no process.
+  const win = { userDataDir: 'C:\\Users\\op\\Edge\\User Data', profileName: 'Default' };
+  const winFacts: IntrospectionFacts = { arguments: ['msedge.exe', '--user-data-dir=C:\\USERS\\OP\\EDGE\\USER DATA', '--profile-directory=default'], browserPid: 42, lock: held() };
+  expect(judgeIntrospection(winFacts, win, 'win32')).toMatchObject({ ok: true });
+  expect(judgeIntrospection({ ...winFacts, lock: { state: 'free' } }, win, 'win32').ok).toBe(false);
 });
 
 test('paths compare case-insensitively on Windows and macOS only', () => {

@@ -2,6 +2,7 @@ import type { BenchOptions } from './bench-options.js';
 import { compareRuns, mean, type Comparison, type LoadSummary, type Tool } from './bench-math.js';
 import type { DownloadVerification } from './download-verification.js';
 import type { BrowserMemoryPeak } from './process-memory.js';
+import type { CpuByKind } from './process-kinds.js';
 import type { TreeCpu } from './process-tree-account.js';
 import type { NaiveCopyResult, TreeSize } from './profile-padding.js';
 import type { WindowStart } from './run-outputs.js';
@@ -29,6 +30,8 @@ export interface MeasuredRun {
   /** CPU-seconds of the whole process tree (runner, workers, browsers). */
   cpuSeconds: number;
   cpu: TreeCpu;
+  /** Own CPU of each process at its last sample, by part (runner, workers, browsers, other): a lower bound of each part. */
+  cpuByKind: CpuByKind;
   memory: { peakRssBytes: number; peakPssBytes: number | undefined; processesAtPeak: number };
   /** Per browser, labelled with the window it served (the peer: `browser`). */
   browsers: (BrowserMemoryPeak & { window: string })[];
@@ -144,6 +147,41 @@ export function formatTable(headers: string[], rows: string[][], rightAligned: R
 const range = (from: number, to: number) => new Set(Array.from({ length: to - from + 1 }, (_, i) => from + i));
 const memory = (m: { peakRssBytes: number; peakPssBytes: number | undefined }) => (m.peakPssBytes !== undefined ? formatBytes(m.peakPssBytes) : `${formatBytes(m.peakRssBytes)} RSS`);
 
+const pair = (p: { browserS: number; workerS: number } | undefined) => (p ? `${cpu(p.browserS)} / ${cpu(p.workerS)}` : '-');
+
+/** Where the CPU went: by part of each run (sampled), and by window and phase (the windows' own records). */
+function renderCpu(runs: readonly ComparedRun[]): string[] {
+  const out = [
+    '',
+    'CPU by part (CPU-s; each process\'s own CPU at its last sample, so a lower bound; "unseen": processes that ended between samples)',
+    ...formatTable(
+      ['N', 'tool', 'total', 'runner', 'workers', 'browsers', 'other', 'unseen'],
+      runs.map((r) => {
+        const k = r.cpuByKind;
+        const unseen = Math.max(0, r.cpuSeconds - k.runner - k.workers - k.browsers - k.other);
+        return [String(r.windows), TOOL_NAMES[r.tool], cpu(r.cpuSeconds), cpu(k.runner), cpu(k.workers), cpu(k.browsers), cpu(k.other), cpu(unseen)];
+      }),
+      new Set([0, 2, 3, 4, 5, 6, 7]),
+    ),
+  ];
+  const rows = runs.flatMap((r) =>
+    r.starts.flatMap((s) => {
+      const c = s.cpu;
+      if (!c) return [];
+      const perPo = c.phases.pos && s.posDone > 0 ? (c.phases.pos.browserS + c.phases.pos.workerS) / s.posDone : undefined;
+      return [[String(r.windows), s.window, pair(c.phases.launch), pair(c.phases.introspection), pair(c.phases.session), pair(c.phases.pos), perPo === undefined ? '-' : cpu(perPo), cpu(c.workerStartS), c.workerTotalS === undefined ? '-' : cpu(c.workerTotalS)]];
+    }),
+  );
+  if (rows.length === 0) return out;
+  return [
+    ...out,
+    '',
+    'CPU by window and phase (CPU-s, browser / worker; the browser side from its own process list over CDP, the worker side from its process;',
+    'POs: from verified to closed, with the idle time between POs; worker start: loading Node, Playwright and the job before the window began)',
+    ...formatTable(['N', 'window', 'launch', 'introspection', 'session check', 'POs', 'per PO', 'worker start', 'worker total'], rows, new Set([0, 2, 3, 4, 5, 6, 7, 8])),
+  ];
+}
+
 export function renderBenchReport(result: BenchResult): string {
   const o = result.options;
   const out: string[] = [
@@ -209,6 +247,7 @@ export function renderBenchReport(result: BenchResult): string {
         s.window,
         s.kind,
         s.kind === 'clone' ? seconds(s.cloneMs) : '-',
+        seconds(s.launchWaitMs),
         seconds(s.launchMs),
         seconds(s.verifyMs),
         s.readyAt !== undefined ? seconds(s.readyAt - run.startedAt) : 'never',
@@ -218,7 +257,8 @@ export function renderBenchReport(result: BenchResult): string {
       ]);
     }
   }
-  out.push(...formatTable(['N', 'tool', 'window', 'profile', 'clone', 'launch', 'verify/sign-in', 'ready at', 'memory', 'POs', 'state'], rows, new Set([0, 4, 5, 6, 7, 8, 9])));
+  out.push(...formatTable(['N', 'tool', 'window', 'profile', 'clone', 'launch queue', 'launch', 'verify/sign-in', 'ready at', 'memory', 'POs', 'state'], rows, new Set([0, 4, 5, 6, 7, 8, 9, 10])));
+  out.push(...renderCpu(result.runs));
 
   const p = result.profile;
   out.push(

@@ -131,6 +131,11 @@ export class ProcessTreeAccount {
     };
   }
 
+  /** Each process's own CPU at its last sample, without its children's (a lower bound: what it did after that look is missed). */
+  ownSeconds(): { key: string; comm: string; seconds: number }[] {
+    return [...this.members].map(([key, m]) => ({ key, comm: m.last.comm, seconds: ownTicks(m.last) / this.units.ticksPerSecond }));
+  }
+
   memory(): TreeMemory {
     return { peakRssBytes: this.peak.rssBytes, processesAtPeak: this.peak.processes, samples: this.samples };
   }

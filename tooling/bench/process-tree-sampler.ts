@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { OperatorError } from '../../support/shared/operator-error.js';
 import { parseProcStat, processKey, type ProcStat } from './proc-stat.js';
 import { BrowserMemoryPeaks, pssOf, sumPss, type BrowserMemoryPeak, type ProcessEntry } from './process-memory.js';
+import { cpuByKind, type CpuByKind } from './process-kinds.js';
 import { ProcessTreeAccount, type TreeCpu, type TreeMemory } from './process-tree-account.js';
 
 /**
@@ -79,6 +80,8 @@ export interface LiveSample {
 
 export interface TreeUsage {
   cpu: TreeCpu;
+  /** Each process's own CPU at its last sample, by kind: a lower bound (what ended between two samples is missed), against `cpu.seconds` exact. */
+  cpuByKind: CpuByKind;
   memory: TreeMemory & { peakPssBytes: number | undefined };
   browsers: BrowserMemoryPeak[];
   /** Names of the tree's processes still running a while after the command ended: left behind. */
@@ -140,6 +143,7 @@ export class ProcessTreeSampler {
     }
     return {
       cpu: this.account.cpu(reapedTicks),
+      cpuByKind: cpuByKind(this.account.ownSeconds().map((p) => ({ ...p, args: this.commandLines.get(p.key) ?? '' }))),
       memory: { ...this.account.memory(), peakPssBytes: this.peakPss },
       browsers: this.browsers.result(),
       leftRunning: last?.processes.map((p) => p.comm) ?? [],

@@ -33,12 +33,24 @@ export interface WindowStart {
   startedAt: string;
   /** Epoch ms when it was verified and could take POs; undefined when it never was. */
   readyAt: number | undefined;
+  /** Waits in the job's launch queue (0 for the peer). */
+  launchWaitMs: number;
   launchMs: number;
   verifyMs: number;
   cloneMs: number;
   totalStartMs: number;
   posDone: number;
+  /** Where the window's CPU went, as its record says (job only; none in records of older versions). */
+  cpu?: WindowCpuSummary;
 }
+
+const phaseCpu = z.object({ browserS: z.number(), workerS: z.number() });
+const windowCpu = z.object({
+  workerStartS: z.number(),
+  phases: z.object({ launch: phaseCpu, introspection: phaseCpu, session: phaseCpu, pos: phaseCpu }).partial(),
+  workerTotalS: z.number().optional(),
+});
+export type WindowCpuSummary = z.infer<typeof windowCpu>;
 
 export interface RunOutputs {
   /** Folder the run's PO folders are in. */
@@ -61,8 +73,9 @@ const windowRecords = z.object({
       userDataDir: z.string().default(''),
       startedAt: z.string(),
       verification: z.array(z.object({ ok: z.boolean() })).default([]),
-      timings: z.object({ cloneMs: z.number(), launchMs: z.number(), verifyMs: z.number(), totalStartMs: z.number() }),
+      timings: z.object({ cloneMs: z.number(), launchWaitMs: z.number().default(0), launchMs: z.number(), verifyMs: z.number(), totalStartMs: z.number() }),
       posDone: z.number().default(0),
+      cpu: windowCpu.optional().catch(undefined),
     }),
   ),
 });
@@ -121,11 +134,13 @@ export function readJobOutputs(runRoot: string): RunOutputs {
         userDataDir: r.userDataDir,
         startedAt: r.startedAt,
         readyAt: verified ? Date.parse(r.startedAt) + r.timings.totalStartMs : undefined,
+        launchWaitMs: r.timings.launchWaitMs,
         launchMs: r.timings.launchMs,
         verifyMs: r.timings.verifyMs,
         cloneMs: r.timings.cloneMs,
         totalStartMs: r.timings.totalStartMs,
         posDone: r.posDone,
+        ...(r.cpu ? { cpu: r.cpu } : {}),
       };
     }),
     governor: changes && { changes: changes.length, lowestWindows: changes.length ? Math.min(...changes.map((c) => c.to)) : undefined },
@@ -148,6 +163,7 @@ export function readBaselineOutputs(outDir: string): RunOutputs & { summary: Bas
           userDataDir: '',
           startedAt: summary.startedAt,
           readyAt: start + summary.readyMs,
+          launchWaitMs: 0,
           launchMs: summary.launchedMs,
           verifyMs: summary.signedInMs - summary.launchedMs,
           cloneMs: 0,

@@ -27,8 +27,8 @@ export interface RunContext {
 
 const CRAWLER = fileURLToPath(new URL('./baseline-crawler.ts', import.meta.url));
 
-/** Mean system CPU over three seconds while nothing of the benchmark runs. */
-async function backgroundCpuPercent(): Promise<number> {
+/** Mean system CPU over three seconds while nothing of the benchmark runs: other work on the machine. */
+export async function backgroundCpuPercent(): Promise<number> {
   const signal = new SystemLoadSignal();
   await signal.sample();
   const values: number[] = [];
@@ -88,6 +88,7 @@ async function measure(ctx: RunContext, tool: Tool, windows: number, start: () =
     readyWindows: ready.ready,
     cpuSeconds: usage.cpu.seconds,
     cpu: usage.cpu,
+    cpuByKind: usage.cpuByKind,
     memory: { peakRssBytes: usage.memory.peakRssBytes, peakPssBytes: usage.memory.peakPssBytes, processesAtPeak: usage.memory.processesAtPeak },
     browsers: usage.browsers.map((b) => ({
       ...b,
