@@ -9,6 +9,7 @@ import { loadSettings, type Settings } from '../support/settings.js';
 import { formatCheckReport, type CheckItem } from './check/check-report.js';
 import { checkWindow } from './check/check-window.js';
 import { reachTenant } from './check/tenant-reach.js';
+import { answerHelp } from './command-help.js';
 
 /**
  * `npm run check`: everything a run needs, checked before one is started, and what to fix.
@@ -17,6 +18,16 @@ import { reachTenant } from './check/tenant-reach.js';
  * pass every proof (session, introspection, checksum). No PO is processed and the base
  * profile is only read. Exit code 0 when the job can run, 1 otherwise.
  */
+answerHelp(
+  process.argv.slice(2),
+  `Usage: npm run check
+
+Checks what a run needs without processing any PO: the settings, the input file, the
+browser, that the base profile exists and no browser holds it, that the tenant answers,
+and one headless window on a copy of the profile that must pass every proof (session,
+introspection, checksum). Prints what to fix. Exit code 0 when the job can run, 1 otherwise.`,
+);
+
 const say = (message: string) => process.stdout.write(`[check] ${message}\n`);
 
 const failed = (name: string, error: unknown): CheckItem => {

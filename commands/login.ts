@@ -1,11 +1,20 @@
 import { exitOnOperatorError, OperatorError } from '../support/shared/operator-error.js';
 import { openSignInWindow } from './login/sign-in-window.js';
 import { loadSettings } from '../support/settings.js';
+import { answerHelp } from './command-help.js';
 
 /**
  * `npm run login`: a visible window on the base profile (EDGE_PROFILE_DIR +
  * EDGE_PROFILE_NAME) at COUPA_BASE_URL, for the operator to sign in once.
  */
+answerHelp(
+  process.argv.slice(2),
+  `Usage: npm run login
+
+Opens a visible window on the base profile (EDGE_PROFILE_DIR, EDGE_PROFILE_NAME) at
+COUPA_BASE_URL for you to sign in once; it closes by itself when Coupa's home page is
+reached. Settings come from .env (see docs/settings.md). Exit code 0 when signed in.`,
+);
 const settings = exitOnOperatorError(() => loadSettings());
 const log = (message: string) => process.stdout.write(`${message}\n`);
 try {

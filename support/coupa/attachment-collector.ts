@@ -74,6 +74,7 @@ export async function downloadAttachments(ctx: PoJobContext, attachments: PageAt
     retries: ctx.settings.downloadRetries,
     coupaOrigin: ctx.settings.coupaBaseUrl.origin,
     backoffMs: ctx.backoffMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   // Each file is named once every file before it is named (or failed).
   const named = ordered.map(() => {

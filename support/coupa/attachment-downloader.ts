@@ -46,6 +46,8 @@ export interface DownloadOptions {
   /** Base delay of the exponential backoff between attempts. */
   backoffMs?: number;
   onRetry?: (message: string) => void;
+  /** The window's browser lifetime: no request is started or kept after it aborts. */
+  signal?: AbortSignal;
   /** Decides whether saved files get Windows' Mark-of-the-Web; default: this machine's. */
   platform?: NodeJS.Platform;
 }
@@ -79,11 +81,17 @@ const describe = (error: unknown): string => {
   return `${(error as Error).message.split('\n')[0]}${detail ? ` (${detail})` : ''}`;
 };
 
+function requestSignal(options: DownloadOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  return options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+}
+
 /** One request through requestFromTenant; network failures are worth another attempt. */
 async function request(url: string, method: 'GET' | 'HEAD', options: DownloadOptions): Promise<TenantResponse> {
   try {
-    return await requestFromTenant(url, { method, context: options.context, coupaOrigin: options.coupaOrigin, signal: AbortSignal.timeout(options.timeoutMs) });
+    return await requestFromTenant(url, { method, context: options.context, coupaOrigin: options.coupaOrigin, signal: requestSignal(options) });
   } catch (error) {
+    options.signal?.throwIfAborted();
     if (error instanceof RedirectError) throw new AbortError(error.message);
     throw new TransientDownloadError(`request failed: ${describe(error)}`);
   }
@@ -205,6 +213,7 @@ export async function fetchAttachment(source: AttachmentSource, options: Downloa
       },
       {
         retries: options.retries,
+        ...(options.signal ? { signal: options.signal } : {}),
         minTimeout: options.backoffMs ?? 500,
         factor: 2,
         onFailedAttempt: async ({ error, retriesLeft }) => {
@@ -217,6 +226,7 @@ export async function fetchAttachment(source: AttachmentSource, options: Downloa
     return { source, landed };
   } catch (error) {
     if (error instanceof InfrastructureFault) throw error;
+    if (options.signal?.aborted) throw options.signal.reason instanceof InfrastructureFault ? options.signal.reason : new WindowGoneError(`downloading ${what}`);
     throw new AttachmentDownloadError(what, describe(error), attempts);
   }
 }

@@ -15,6 +15,8 @@ export interface PoJobContext {
   log: (message: string) => void;
   /** Wraps a unit of work as a report step (Playwright/Allure); identity outside a test. */
   step: <T>(title: string, body: () => Promise<T>) => Promise<T>;
+  /** The window's browser lifetime: requests made outside the browser stop when it aborts. */
+  signal?: AbortSignal;
   /** Base delay of the exponential backoff between page and download attempts. */
   backoffMs?: number;
   /** Which file of the page the window is on, for the live progress display. */

@@ -17,6 +17,8 @@ export type StepRunner = PoJobContext['step'];
 export interface RunnerWindow {
   readonly letter: string;
   readonly page: Page;
+  /** Aborted when the window's browser closes: the PO stops and records nothing. */
+  readonly signal: AbortSignal;
   readonly record: { posDone: number; posFailed: number };
   save(): void;
   injectFaultsBeforePo(): Promise<void>;
@@ -78,10 +80,16 @@ export class PoRunner {
     const step = steps instanceof StepRecorder ? steps.step : steps;
     // Each step of the PO starts and ends with the lock still this window's: a PO whose lock
     // another run took over stops before it writes anything more (its folder is the new holder's).
+    // Likewise a PO whose window's browser closed under it (its time limit was exceeded, it
+    // crashed): its attempt is already counted, so it neither goes on nor records a result.
+    const stillOurs = () => {
+      window.signal.throwIfAborted();
+      lock.assertHeld();
+    };
     const guarded: StepRunner = async (title, body) => {
-      lock.assertHeld();
+      stillOurs();
       const value = await step(title, body);
-      lock.assertHeld();
+      stillOurs();
       return value;
     };
     try {
@@ -96,6 +104,7 @@ export class PoRunner {
             window: window.letter,
             log,
             step: guarded,
+            signal: window.signal,
             onFile: (file) => progress.publish({ state: 'working', poNumber: po.poNumber, file }),
           },
           po,
@@ -107,6 +116,7 @@ export class PoRunner {
         log(`PO ${po.poNumber}: its lock was taken over by ${holder}; stopped`);
         result = lockedResult(po, window.letter, `Stopped: the PO's lock was taken over by ${holder} while window ${window.letter} processed it`);
       }
+      window.signal.throwIfAborted();
       results.finish(result, steps instanceof StepRecorder ? steps.steps : undefined);
       handoff.release(po.id);
       return result;

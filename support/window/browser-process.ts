@@ -1,6 +1,7 @@
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { persistentLaunchOptions, type ResolvedBrowser } from '../profile/browser-launch.js';
 import { classifyLaunchError } from '../profile/launch-failure.js';
+import { InfrastructureFault, WindowGoneError } from '../coupa/job-errors.js';
 import { BrowserCdp } from './browser-cdp.js';
 import type { WindowLog } from './window-identity.js';
 
@@ -49,6 +50,7 @@ export class BrowserProcess {
   private ctx: BrowserContext | undefined;
   private devtools: BrowserCdp | undefined;
   private closedUnexpectedly = false;
+  private lifetime = BrowserProcess.ended();
 
   constructor(private readonly options: BrowserProcessOptions) {}
 
@@ -65,12 +67,14 @@ export class BrowserProcess {
       throw classifyLaunchError(error, { userDataDir, window: letter });
     }
     this.ctx = ctx;
+    const lifetime = (this.lifetime = new AbortController());
     this.devtools = await BrowserCdp.open(ctx);
     this.closedUnexpectedly = false;
     ctx.on('close', () => {
       if (this.ctx !== ctx) return;
       this.closedUnexpectedly = true;
       this.options.log('browser closed unexpectedly (crashed or killed)');
+      lifetime.abort(new WindowGoneError('a PO was in progress'));
     });
     for (const content of this.options.pageScripts ?? []) await ctx.addInitScript({ content });
     return ctx;
@@ -104,10 +108,29 @@ export class BrowserProcess {
     await stale.close().catch(() => undefined);
   }
 
+  /**
+   * Aborted when this browser closes, on its own or by the job (a PO over its time limit,
+   * parking, the window's end): work the window started outside the browser (attachment
+   * requests from Node) stops with it instead of finishing unseen after its attempt was
+   * already counted.
+   */
+  get signal(): AbortSignal {
+    return this.lifetime.signal;
+  }
+
+  private static ended(): AbortController {
+    const controller = new AbortController();
+    controller.abort(new InfrastructureFault('The window has no browser running.', 'The worker restarts with a fresh window.'));
+    return controller;
+  }
+
   async close(): Promise<void> {
     const ctx = this.ctx;
     this.ctx = undefined;
     this.devtools = undefined;
+    this.lifetime.abort(
+      new InfrastructureFault("The window's browser was closed by the job (a PO over its time limit, parking or the window's end); the work in progress stopped.", 'The PO is retried.'),
+    );
     if (ctx) await ctx.close().catch(() => undefined);
   }
 }

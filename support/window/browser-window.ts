@@ -119,6 +119,11 @@ export class BrowserWindow {
     return this.process.page;
   }
 
+  /** Aborted when the window's current browser closes (see BrowserProcess.signal). */
+  get signal(): AbortSignal {
+    return this.process.signal;
+  }
+
   /** False once the browser closed or crashed on its own (e.g. killed): the worker must restart. */
   get alive(): boolean {
     return this.process.alive;

@@ -1,5 +1,7 @@
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { PROJECT_ROOT, startNodeScript } from '../../commands/job-process.js';
@@ -95,4 +97,44 @@ test('settings that cannot be read: the check says which (exit 1)', async () => 
   expect(code, output).toBe(1);
   expect(line(output, 'Settings')).toMatch(/^ {2}\[FAIL\] Settings +Configuration problem/);
   expect(output).toContain('WORKERS');
+});
+
+test('an install without development dependencies (npm ci --omit=dev) runs check against the tenant, and login, report and merge-shards start', async () => {
+  test.setTimeout(120_000);
+  // The project's files and a node_modules linked or copied from this one (nothing downloaded), pruned as --omit=dev
+  // leaves it; outside the project, where neither Node nor npm finds this project's node_modules above it.
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-omit-dev-'));
+  try {
+    const skip = new Set(['node_modules', '.git', 'test-results', '.demo', 'downloads', 'bench-results']);
+    for (const entry of fs.readdirSync(PROJECT_ROOT)) {
+      if (!skip.has(entry)) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(copy, entry), { recursive: true });
+    }
+    const modules = [path.join(PROJECT_ROOT, 'node_modules'), path.join(copy, 'node_modules')];
+    const linked = spawnSync('cp', ['-al', ...modules]).status === 0 || spawnSync('cp', ['-a', ...modules]).status === 0;
+    expect(linked, 'node_modules copied').toBe(true);
+    const pruned = spawnSync('npm', ['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: copy, encoding: 'utf8' });
+    expect(pruned.status, pruned.stderr).toBe(0);
+    expect(fs.existsSync(path.join(copy, 'node_modules', 'typescript')), 'the development dependencies are gone').toBe(false);
+
+    // This test runs under npx, which put this project's node_modules/.bin on the PATH: the copy must not see it.
+    const ownBin = path.join(PROJECT_ROOT, 'node_modules');
+    const PATH = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.startsWith(ownBin)).join(path.delimiter);
+    // Not spawnSync: the simulator answers from this process's event loop.
+    const run = (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile('npm', ['run', '-s', ...args], { cwd: copy, env: { ...process.env, ...harness.env, PATH }, timeout: 90_000 }, (error, stdout, stderr) =>
+          resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        );
+      });
+    const checked = await run(['check']);
+    expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+    expect(line(checked.stdout, 'Window')).toMatch(/^ {2}\[ok\]/);
+    for (const command of ['login', 'report', 'merge-shards']) {
+      const help = await run([command, '--', '--help']);
+      expect(help.status, `${command}: ${help.stderr}`).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: npm run ${command}`));
+    }
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 });

@@ -96,3 +96,21 @@ test('every module of the job stays under 300 lines', () => {
     .map((f) => `${f.file}: ${f.lines} lines`);
   expect(long).toEqual([]);
 });
+
+/** Packages a module loads at run time (type-only imports are erased), static or dynamic. */
+function packagesOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^.'"][^'"]*)['"]/g),
+    ...text.matchAll(/\bimport\s*\(?\s*['"]([^.'"][^'"]*)['"]/g),
+  ].map((m) => m[1]!);
+  return specs.filter((s) => !s.startsWith('node:')).map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
+}
+
+test('the job and its operator commands load only runtime dependencies (npm ci --omit=dev runs them)', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const product = files.filter((f) => !rel(f).startsWith('tooling/bench/') && !rel(f).startsWith('tooling/screenshots/'));
+  const missing = product.flatMap((f) => packagesOf(f).filter((p) => !(p in manifest.dependencies)).map((p) => `${rel(f)}: ${p}`));
+  expect(product.flatMap(packagesOf)).toContain('@playwright/test');
+  expect(missing).toEqual([]);
+});

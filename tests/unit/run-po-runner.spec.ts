@@ -39,7 +39,12 @@ class FakeWindow implements RunnerWindow {
   readonly record = { posDone: 0, posFailed: 0 };
   saves = 0;
   faultsInjected = 0;
+  /** Stands in for the window's browser: aborting it is the browser closing. */
+  readonly browser = new AbortController();
   constructor(readonly letter: string) {}
+  get signal(): AbortSignal {
+    return this.browser.signal;
+  }
   get page(): Page {
     return {} as Page;
   }
@@ -129,6 +134,17 @@ test('a window fault fails the PO: nothing is journaled, the window counts a fai
   expect(results.thisRun('4100004')).toBeUndefined();
   expect(window.record).toEqual({ posDone: 0, posFailed: 1 });
   expect(fs.existsSync(lockDir('4100004'))).toBe(false);
+});
+
+test('a PO whose window\'s browser closes under it (its time limit passed) stops at its next step and records nothing', async () => {
+  const window = new FakeWindow('A');
+  const fake = fakeProcessing({ between: () => window.browser.abort(new Error('the window\'s browser was closed by the job')) });
+  await expect(runner(window, fake.process).process(plannedPo('4100006'), step)).rejects.toThrow('closed by the job');
+  expect(fs.existsSync(path.join(runRoot, 'PO4100006_COMPLETED')), 'no final folder').toBe(false);
+  expect(results.readJournal().results.size).toBe(0);
+  expect(results.thisRun('4100006')).toBeUndefined();
+  expect(window.record).toEqual({ posDone: 0, posFailed: 1 });
+  expect(fs.existsSync(lockDir('4100006'))).toBe(false);
 });
 
 test('a PO whose lock another run took over mid-way stops there: no final folder, LOCKED, the new holder\'s lock kept', async () => {
