@@ -84,6 +84,8 @@ async function capture(args: CaptureArgs): Promise<string[]> {
   fs.mkdirSync(args.out, { recursive: true });
 
   const server = await serveFolder(reportDir);
+  // Playwright's HTML report and the run's timeline, from the run folder itself.
+  const runServer = await serveFolder(args.runRoot);
   const browser = await chromium.launch({ executablePath: args.browser, args: QUIET_BROWSER_ARGS, headless: true });
   const blocked: string[] = [];
   const written: string[] = [];
@@ -91,7 +93,7 @@ async function capture(args: CaptureArgs): Promise<string[]> {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.startsWith(server.url) || url.startsWith('data:')) return route.continue();
+      if (url.startsWith(server.url) || url.startsWith(runServer.url) || url.startsWith('data:')) return route.continue();
       blocked.push(url);
       return route.abort();
     });
@@ -125,13 +127,30 @@ async function capture(args: CaptureArgs): Promise<string[]> {
     await page.waitForTimeout(2_000);
     await shot('allure-timeline.png');
 
-    // (d) The end of the run in the terminal.
+    // (d) Playwright's HTML report: the POs that did not complete, each failed with its outcome on its test.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(new URL('playwright-report/index.html#?q=s:failed', runServer.url).href);
+    const failedPo = page.getByText(/^[A-Z]+\d{4,}$/).first();
+    await failedPo.waitFor();
+    await shot('html-report-failed.png');
+    await failedPo.click();
+    await page.getByText(/^Outcome [A-Z_]+:/).first().waitFor();
+    await shot('html-report-po.png');
+
+    // (e) The run's timeline: one lane per window, each PO coloured by its outcome, the load below.
+    await page.setViewportSize({ width: 1440, height: 700 });
+    await page.goto(new URL('timeline.html', runServer.url).href);
+    await page.locator('svg').first().waitFor();
+    await shot('run-timeline.png', { fullPage: true });
+
+    // (f) The end of the run in the terminal.
     await page.setViewportSize({ width: 1300, height: 400 });
     await page.setContent(terminalPageHtml(`end of the run: ${path.basename(args.runRoot)}`, terminal));
     await shot('terminal-summary.png', { fullPage: true });
   } finally {
     await browser.close();
     await server.close();
+    await runServer.close();
   }
   if (blocked.length) process.stderr.write(`Blocked request(s) to other hosts (not needed for the screenshots):\n${blocked.map((u) => `  ${u}`).join('\n')}\n`);
   return written;
