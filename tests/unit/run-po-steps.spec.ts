@@ -1,3 +1,4 @@
+import { executionAsyncResource } from 'node:async_hooks';
 import { expect, test } from '@playwright/test';
 import { replaySteps, StepRecorder } from '../../support/run/po-steps.js';
 
@@ -88,4 +89,40 @@ test('an error of the report itself is not swallowed by a replay', async () => {
     throw new Error('the report broke');
   };
   await expect(replaySteps([{ title: 'x', status: 'passed', durationMs: 0, steps: [] }], broken)).rejects.toThrow('the report broke');
+});
+
+/** Context slots on a fresh async operation: one per AsyncLocalStorage enabled in the process. */
+async function contextSlots(): Promise<number> {
+  await null;
+  return Object.getOwnPropertySymbols(executionAsyncResource()).length;
+}
+
+test('a recorder per hand-over leaves nothing behind: async operations cost the same after 200 recorders', async () => {
+  await new StepRecorder().step('warm up', async () => undefined);
+  const before = await contextSlots();
+  for (let i = 0; i < 200; i++) {
+    const recorder = new StepRecorder();
+    await recorder.step('Open PO page', () => recorder.step('Try 1', async () => undefined));
+  }
+  expect(await contextSlots()).toBe(before);
+});
+
+test('two recorders working at once keep their steps apart, nested in their own parents', async () => {
+  const a = new StepRecorder();
+  const b = new StepRecorder();
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+  await Promise.all([
+    a.step('A outer', async () => {
+      await tick();
+      await b.step('B top', () => tick());
+      await a.step('A inner', () => tick());
+    }),
+    b.step('B outer', async () => {
+      await tick();
+      await b.step('B inner', () => tick());
+    }),
+  ]);
+  const titles = (steps: { title: string; steps: unknown[] }[]): unknown => steps.map((s) => [s.title, titles(s.steps as never)]);
+  expect(titles(a.steps)).toEqual([['A outer', [['A inner', []]]]]);
+  expect(titles(b.steps)).toEqual([['B outer', [['B inner', []]]], ['B top', []]]);
 });
