@@ -61,7 +61,7 @@ export interface WindowRecord {
   /** Persistent cookies of the profile at launch, by host (proves a clone carries the base profile's sign-in). */
   profileCookies?: { persistent: number; hosts: string[] };
   browser: string;
-  /** As the browser reports it on chrome://version. */
+  /** As the browser reports it over the DevTools protocol (introspection, VM-002). */
   browserVersion?: string;
   posDone: number;
   posFailed: number;
