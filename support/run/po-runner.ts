@@ -13,7 +13,7 @@ import { replaySteps, StepRecorder } from './po-steps.js';
 
 export type StepRunner = PoJobContext['step'];
 
-/** What the runner needs of a window: its page, its record's PO counts, and the test hook before each PO. */
+/** What the runner needs of a window: its page, its record's PO counts, and what it does before each PO. */
 export interface RunnerWindow {
   readonly letter: string;
   readonly page: Page;
@@ -21,7 +21,7 @@ export interface RunnerWindow {
   readonly signal: AbortSignal;
   readonly record: { posDone: number; posFailed: number };
   save(): void;
-  injectFaultsBeforePo(): Promise<void>;
+  beforePo(): Promise<void>;
 }
 
 export interface PoRunnerDeps {
@@ -93,7 +93,7 @@ export class PoRunner {
       return value;
     };
     try {
-      await window.injectFaultsBeforePo();
+      await window.beforePo();
       let result: PoResult;
       try {
         result = await (this.deps.processPo ?? processPo)(

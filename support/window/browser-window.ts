@@ -205,8 +205,9 @@ export class BrowserWindow {
     return false;
   }
 
-  /** Test hook: a session lost in the middle of the run, just before a PO. */
-  async injectFaultsBeforePo(): Promise<void> {
+  /** Just before a PO: a fresh tab now and then, and the test suite's fault hook (a session lost mid-run). */
+  async beforePo(): Promise<void> {
+    await this.process.beforePo();
     await this.env.faults?.beforePo(this.context);
   }
 

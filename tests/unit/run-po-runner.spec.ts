@@ -51,7 +51,7 @@ class FakeWindow implements RunnerWindow {
   save(): void {
     this.saves++;
   }
-  async injectFaultsBeforePo(): Promise<void> {
+  async beforePo(): Promise<void> {
     this.faultsInjected++;
   }
 }
