@@ -9,6 +9,7 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: '.',
+  globalSetup: './suite-setup.ts',
   timeout: 120_000,
   workers: 2,
   retries: 0,

@@ -30,7 +30,6 @@ function commandExists(command: string): boolean {
   }
 }
 
-/** An Xvfb of our own, on the first free display number, stopped by its PID. */
 /** The PDF's text with runs of white space as one space; `-layout` keeps a header row on one line. */
 function pdfText(file: string): string {
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
