@@ -131,7 +131,10 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
 }
 
 const isOver = (s: ResourceSample, limits: LoadLimits) => ({ cpu: s.cpuPercent > limits.cpuPercent, memory: s.memoryPercent > limits.memoryPercent });
-const overAny = (s: ResourceSample, limits: LoadLimits) => isOver(s, limits).cpu || isOver(s, limits).memory;
+const overAny = (s: ResourceSample, limits: LoadLimits) => {
+  const over = isOver(s, limits);
+  return over.cpu || over.memory;
+};
 
 /** Holds after raises that were undone at once grow up to this many times `holdMs`. */
 const MAX_HOLD_FACTOR = 8;
@@ -142,7 +145,7 @@ export class ConcurrencyController {
   private lowest: number;
   /** Judged samples (start-up samples left out) of the last `historyMs`. */
   private readonly recent: ResourceSample[] = [];
-  /** Judged samples since the last change, for the calm of a hold period. */
+  /** Judged samples since the last change, for the calm of a hold period; none older than the longest hold. */
   private sinceChange: ResourceSample[] = [];
   private readonly changes: TargetChange[] = [];
   private lastChangeAt: number | undefined;
@@ -184,6 +187,8 @@ export class ConcurrencyController {
     this.recent.push(sample);
     while (this.recent.length && this.recent[0]!.at <= sample.at - historyMs) this.recent.shift();
     this.sinceChange.push(sample);
+    // A run without changes for hours would otherwise keep, and filter at every sample, all of them.
+    while (this.sinceChange.length && this.sinceChange[0]!.at <= sample.at - holdMs * MAX_HOLD_FACTOR) this.sinceChange.shift();
 
     const overloaded = this.recent.filter((s) => overAny(s, limits));
     const share = overloaded.length / this.recent.length;
