@@ -245,8 +245,3 @@ export function placeAttachment({ source, landed }: FetchedAttachment, options: 
   markOfTheWeb(target, { hostUrl: landed.url, referrerUrl: source.referrerUrl }, options.platform);
   return { name: path.basename(target), bytes: landed.bytes, sha256: landed.sha256, source: source.source };
 }
-
-/** Downloads one attachment into the PO folder: fetched, then named. */
-export async function downloadAttachment(source: AttachmentSource, options: DownloadOptions): Promise<DownloadedFile> {
-  return placeAttachment(await fetchAttachment(source, options), options);
-}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { AttachmentDownloadError, downloadAttachment, type AttachmentSource, type DownloadOptions } from '../../support/coupa/attachment-downloader.js';
+import { AttachmentDownloadError, fetchAttachment, placeAttachment, type AttachmentSource, type DownloadOptions } from '../../support/coupa/attachment-downloader.js';
 import { clickForDownload, discoverAttachments, neutraliseFloatingToolbar } from '../../support/coupa/coupa-page.js';
 import { AuthenticationLostError } from '../../support/coupa/job-errors.js';
 import { processPo } from '../../support/coupa/po-processor.js';
@@ -19,6 +19,9 @@ import { signedInBrowser } from './helpers-simulator/signed-in-browser.js';
  */
 const attachments = fixtureCatalogue().pos.flatMap((po) => po.attachments);
 const attachment = (id: string) => attachments.find((a) => a.id === id)!;
+
+/** One attachment as the collector downloads it: fetched, then named. */
+const downloadAttachment = async (source: AttachmentSource, options: DownloadOptions) => placeAttachment(await fetchAttachment(source, options), options);
 
 let sim: RunningSimulator;
 let browser: Browser;
